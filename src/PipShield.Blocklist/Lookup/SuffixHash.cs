@@ -1,0 +1,54 @@
+using System.IO.Hashing;
+using System.Runtime.CompilerServices;
+
+namespace PipShield.Blocklist.Lookup;
+
+/// <summary>
+/// The key of a node in the hashed suffix trie: a 64-bit hash chained over the case-folded labels of a
+/// name from the top-level domain down, so <c>example.org</c> hashes as Next(Next(seed, "org"), "example").
+/// A lookup therefore gets the keys of every suffix of a query name in one right-to-left pass.
+/// </summary>
+internal static class SuffixHash
+{
+    /// <summary>The seed of format version 1. Fixed so that the same input compiles to the same bytes.</summary>
+    public const ulong Seed = 0x5049_5053_4849_454C;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Next(ulong parent, ReadOnlySpan<byte> foldedLabel) =>
+        XxHash3.HashToUInt64(foldedLabel, unchecked((long)parent));
+
+    /// <summary>The value stored in a slot; 0 marks an empty slot, so a hash of 0 is stored as 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Fingerprint(ulong hash) => hash == 0 ? 1 : hash;
+
+    /// <summary>Home bucket: the high 32 bits scaled onto the bucket count (Lemire's fast range).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Bucket(ulong hash, uint bucketCount) => (uint)(((hash >> 32) * bucketCount) >> 32);
+
+    /// <summary>
+    /// Hashes of every suffix of a normalised presentation name, most specific first:
+    /// <c>a.example.org</c> gives [h(a.example.org), h(example.org), h(org)].
+    /// </summary>
+    public static int SuffixHashes(ReadOnlySpan<char> name, Span<ulong> hashes)
+    {
+        Span<byte> label = stackalloc byte[Names.DomainName.MaxLabelLength];
+        int count = name.Count('.') + 1;
+        ulong h = Seed;
+        int end = name.Length;
+        for (int i = count - 1; i >= 0; i--)
+        {
+            int start = name[..end].LastIndexOf('.') + 1;
+            ReadOnlySpan<char> text = name[start..end];
+            for (int j = 0; j < text.Length; j++)
+            {
+                label[j] = (byte)text[j];
+            }
+
+            h = Next(h, label[..text.Length]);
+            hashes[i] = h;
+            end = start - 1;
+        }
+
+        return count;
+    }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs PipShield's whole test suite on a fresh machine: installs what the tests need when it is missing,
+# restores NuGet packages, builds, tests, and ends with one line: "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")"
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "test.sh: the .NET 10 SDK (dotnet) is required; see README.md" >&2
+  exit 2
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+dotnet test PipShield.sln -c Release --nologo "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+# Sum the per-assembly summaries ("Passed!  - Failed: 0, Passed: 118, Skipped: 0, Total: 118 …").
+totals=$(grep -E '(Passed|Failed)! +- +Failed: +[0-9]+' "$log" | sed -E 's/.*Failed: +([0-9]+), Passed: +([0-9]+), Skipped: +([0-9]+).*/\1 \2 \3/' \
+  | awk '{f+=$1; p+=$2; s+=$3} END {printf "%d passed, %d failed, %d skipped", p, f, s}')
+if [ "$status" -ne 0 ] && [ "${totals%% *}" = "0" ]; then
+  echo "test.sh: the build or test run failed before any test ran" >&2
+fi
+echo
+echo "$totals"
+exit "$status"
