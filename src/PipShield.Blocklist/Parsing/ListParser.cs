@@ -13,7 +13,8 @@ public static class ListParser
     public const int MaxLineLength = 65_536;
 
     /// <summary>
-    /// Reads <paramref name="reader"/> to its end and reports every line to <paramref name="sink"/>, in order.
+    /// Reads <paramref name="reader"/> to its end and reports every line to <paramref name="sink"/>, in line order
+    /// (an RPZ record spanning lines in parentheses is reported with its first line, once it is complete).
     /// </summary>
     /// <remarks>
     /// Never throws because of the content: malformed lines go to <see cref="IRuleSink.OnError"/> and parsing
