@@ -213,7 +213,7 @@ public sealed unsafe partial class BlocklistImage : IDisposable
 
     /// <summary>The RPZ local data of a <see cref="RuleAction.LocalData"/> match as UTF-8 master-file text,
     /// one record per line (<c>A 192.0.2.1</c>); empty otherwise.</summary>
-    public ReadOnlySpan<byte> GetLocalData(in RuleMatch match)
+    public ReadOnlySpan<byte> GetLocalData(RuleMatch match)
     {
         if (match.Verdict == Verdict.None || match.RuleClass >= _classCount)
         {

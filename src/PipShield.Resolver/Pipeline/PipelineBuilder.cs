@@ -1,0 +1,35 @@
+using PipShield.Resolver.Stages.Admission;
+using PipShield.Resolver.Stages.Parse;
+using PipShield.Resolver.Stages.Policy;
+
+namespace PipShield.Resolver.Pipeline;
+
+/// <summary>The one place that fixes the order of the stages, and why.</summary>
+public static class PipelineBuilder
+{
+    /// <summary>Composes the pipeline.</summary>
+    /// <param name="cache">The cache lookup stage, or null for none.</param>
+    /// <param name="upstream">The forwarding stage; without one, unanswered queries get SERVFAIL.</param>
+    /// <param name="responseStages">Response inspection, cache insert, metrics: run on every response, in this order.</param>
+    public static QueryPipeline Build(AccessControlList acl, ImageHolder images, PolicyOptions policy,
+        IQueryStage? cache, IQueryStage? upstream, IResponseStage[] responseStages, Action<Exception>? onStageFault = null)
+    {
+        var stages = new List<IQueryStage>
+        {
+            new ParseStage(),                   // first: nothing else reads an unparsed packet
+            new AdmissionStage(acl),            // before any work for the client: not an open resolver
+            new PolicyStage(images, policy),    // before cache: a newly blocked name must not be served from an old cache entry
+        };
+        if (cache is not null)
+        {
+            stages.Add(cache);                  // before upstream: hits answer on the receiving thread
+        }
+
+        if (upstream is not null)
+        {
+            stages.Add(upstream);               // last: always answers (stale or SERVFAIL) or drops
+        }
+
+        return new QueryPipeline([.. stages], responseStages, onStageFault);
+    }
+}

@@ -1,0 +1,13 @@
+namespace PipShield.Resolver.Pipeline;
+
+/// <summary>Which part of the pipeline made the response; for metrics, the query log and response stages.</summary>
+public enum ResponseOrigin : byte
+{
+    None = 0,
+    Error = 1,
+    Refused = 2,
+    Blocked = 3,
+    Cache = 4,
+    Upstream = 5,
+    Stale = 6,
+}
