@@ -37,6 +37,13 @@ public sealed partial class BlocklistCompiler
 
             if (rule.IsIp)
             {
+                if (IsOwnHost(rule.Prefix))
+                {
+                    // Feeds carry 127.0.0.2 and the like; dropping traffic to it would cut the host off from itself.
+                    OnSkipped(lineNumber, SkipReason.LocalHostEntry);
+                    return;
+                }
+
                 _ips.Add(new StagedIp(rule.Prefix, verdict, action));
                 return;
             }
@@ -83,6 +90,10 @@ public sealed partial class BlocklistCompiler
             Seen(lineNumber);
             summary.SkippedByReason[(int)reason]++;
         }
+
+        private static bool IsOwnHost(IpPrefix prefix) => prefix.IsIPv6
+            ? prefix.Length == 128 && (prefix.Address == UInt128.One || prefix.Address == UInt128.Zero)
+            : prefix.Length >= 8 && (prefix.Address >> 24 == 127 || (prefix.Address == 0 && prefix.Length == 32));
 
         private void Seen(int lineNumber)
         {

@@ -100,6 +100,9 @@ internal sealed class AdblockParser : ILineParser
     {
     }
 
+    /// <remarks><c>||example.org</c> without the closing <c>^</c> is read as <c>||example.org^</c>. AdBlock engines would
+    /// also match hosts that merely start with that text (<c>example.org.example.net</c>); the name rule is the narrower
+    /// reading, and lists use the two forms interchangeably.</remarks>
     private static void ParsePattern(ReadOnlySpan<char> pattern, ReadOnlySpan<char> line, Verdict verdict,
         int lineNumber, IRuleSink sink)
     {

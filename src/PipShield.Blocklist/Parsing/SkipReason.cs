@@ -3,7 +3,7 @@ namespace PipShield.Blocklist.Parsing;
 /// <summary>Why a well-formed line produced no rule. Skips are counted per source, never treated as errors.</summary>
 public enum SkipReason : byte
 {
-    /// <summary>A hosts entry for <c>localhost</c>, <c>broadcasthost</c>, <c>0.0.0.0</c> and the like.</summary>
+    /// <summary>A hosts entry for <c>localhost</c>, <c>broadcasthost</c> and the like, or an IP rule for loopback (<c>127.0.0.0/8</c>, <c>::1</c>) or the unspecified address.</summary>
     LocalHostEntry = 0,
 
     /// <summary>An AdBlock rule with <c>$</c> modifiers DNS cannot honour, or a path/cosmetic rule.</summary>

@@ -153,6 +153,20 @@ public sealed class BlocklistCompilerTests
         Assert.Equal(RuleAction.NxDomain, image.Match("a.example.com").Action);
     }
 
+    [Fact]
+    public void Compile_SkipsLoopbackAddresses_InIpLists()
+    {
+        var compiler = new BlocklistCompiler();
+        SourceSummary summary = compiler.AddSource(new SourceDescriptor("ips", "malware", ListFormat.Ip),
+            new StringReader("127.0.0.2\n127.0.0.0/8\n::1\n0.0.0.0\n192.0.2.1\n"));
+
+        using var image = BlocklistImage.FromBytes(compiler.ToArray());
+
+        Assert.Equal(4, summary.SkippedByReason[(int)SkipReason.LocalHostEntry]);
+        Assert.Equal(1, summary.Accepted);
+        Assert.Equal(Verdict.None, image.Match(System.Net.IPAddress.Loopback).Verdict);
+    }
+
     private sealed class SynchronousProgress(Action<CompileProgress> report) : IProgress<CompileProgress>
     {
         public void Report(CompileProgress value) => report(value);
