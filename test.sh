@@ -9,6 +9,17 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 2
 fi
 
+# Integration tests query the resolver with dig and kdig as well as .NET clients.
+need=()
+command -v dig >/dev/null 2>&1 || need+=(dnsutils)
+command -v kdig >/dev/null 2>&1 || need+=(knot-dnsutils)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "test.sh: installing ${need[*]} (Debian packages)"
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo -n"; fi
+  { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}"; } >/dev/null 2>&1 \
+    || echo "test.sh: could not install ${need[*]}; the tests that use them will be skipped" >&2
+fi
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 

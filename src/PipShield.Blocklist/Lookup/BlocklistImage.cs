@@ -178,6 +178,9 @@ public sealed unsafe partial class BlocklistImage : IDisposable
         }
     }
 
+    /// <summary>The image format version this build reads and writes.</summary>
+    public static int FormatVersion => (int)ImageLayout.FormatVersion;
+
     /// <summary>When the image was compiled (see docs/BLOCKLIST-FORMAT.md for how it is chosen).</summary>
     public DateTimeOffset BuildTime { get; }
 
