@@ -12,13 +12,18 @@ public static class PipelineBuilder
     /// <param name="upstream">The forwarding stage; without one, unanswered queries get SERVFAIL.</param>
     /// <param name="responseStages">Response inspection, cache insert, metrics: run on every response, in this order.</param>
     public static QueryPipeline Build(AccessControlList acl, ImageHolder images, PolicyOptions policy,
+        IQueryStage? cache, IQueryStage? upstream, IResponseStage[] responseStages, Action<Exception>? onStageFault = null) =>
+        Build(acl, new PolicyStage(images, policy), cache, upstream, responseStages, onStageFault);
+
+    /// <summary>Composes the pipeline around an existing policy stage (shared with response inspection).</summary>
+    public static QueryPipeline Build(AccessControlList acl, PolicyStage policy,
         IQueryStage? cache, IQueryStage? upstream, IResponseStage[] responseStages, Action<Exception>? onStageFault = null)
     {
         var stages = new List<IQueryStage>
         {
             new ParseStage(),                   // first: nothing else reads an unparsed packet
             new AdmissionStage(acl),            // before any work for the client: not an open resolver
-            new PolicyStage(images, policy),    // before cache: a newly blocked name must not be served from an old cache entry
+            policy,                             // before cache: a newly blocked name must not be served from an old cache entry
         };
         if (cache is not null)
         {

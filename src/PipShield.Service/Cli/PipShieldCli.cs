@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace PipShield.Service.Cli;
 
-/// <summary>The <c>pipshield</c> command line: <c>compile</c>, <c>check</c> and <c>inspect</c>.</summary>
+/// <summary>The <c>pipshield</c> command line: <c>run</c> (the default), <c>compile</c>, <c>check</c> and <c>inspect</c>.</summary>
 public static class PipShieldCli
 {
     /// <summary>
@@ -15,8 +15,9 @@ public static class PipShieldCli
     {
         ArgumentNullException.ThrowIfNull(args);
         var console = new CliConsole(stdout, stderr, stdin);
-        var root = new RootCommand("PipShield protective DNS: compile block and allow lists into an image, and look names up in it.")
+        var root = new RootCommand("PipShield protective DNS: run the resolver, compile block and allow lists into an image, and look names up in it.")
         {
+            RunCommand.Create(console),
             CompileCommand.Create(console),
             CheckCommand.Create(console),
             InspectCommand.Create(console),
@@ -26,8 +27,7 @@ public static class PipShieldCli
         {
             if (args.Length == 0)
             {
-                root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
-                return ExitCodes.Error;
+                args = ["run"]; // the service on its embedded default configuration
             }
 
             ParseResult parsed = root.Parse(args);

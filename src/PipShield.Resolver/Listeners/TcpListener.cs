@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using PipShield.Resolver.Pipeline;
+
+namespace PipShield.Resolver.Listeners;
+
+/// <summary>
+/// Accepts DNS-over-TCP connections on one socket and enforces the connection caps (in all and per client address)
+/// and the idle timeout. A heartbeat, as in Kestrel, checks every connection's timers, so no connection needs a
+/// timer of its own and a read or write carries no timeout token.
+/// </summary>
+internal sealed class TcpListener
+{
+    private readonly Socket _socket;
+    private readonly int _maxConnections;
+    private readonly int _maxPerClient;
+    private readonly TimeSpan _idleTimeout;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly object _gate = new();
+    private readonly HashSet<TcpConnection> _connections = [];
+    private readonly Dictionary<ClientAddress, int> _perClient = [];
+    private readonly List<TcpConnection> _heartbeatSnapshot = [];
+    private LogLimiter _faultLog;
+    private Task _accepting = Task.CompletedTask;
+    private Task _heartbeat = Task.CompletedTask;
+
+    /// <param name="socket">A bound, listening socket; the listener owns it.</param>
+    /// <param name="stopping">Passed to the pipeline; cancelled when the server stops.</param>
+    public TcpListener(Socket socket, QueryPipeline pipeline, QueryContextPool contexts, ListenerMetrics metrics, ILogger logger,
+        int maxConnections, int maxPerClient, TimeSpan idleTimeout, CancellationToken stopping)
+    {
+        _socket = socket;
+        Pipeline = pipeline;
+        Contexts = contexts;
+        Metrics = metrics;
+        Logger = logger;
+        _maxConnections = maxConnections;
+        _maxPerClient = maxPerClient;
+        _idleTimeout = idleTimeout;
+        Stopping = stopping;
+        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+    }
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    internal QueryPipeline Pipeline { get; }
+
+    internal QueryContextPool Contexts { get; }
+
+    internal ListenerMetrics Metrics { get; }
+
+    internal ILogger Logger { get; }
+
+    internal CancellationToken Stopping { get; }
+
+    public void Start()
+    {
+        _accepting = AcceptLoopAsync();
+        _heartbeat = HeartbeatAsync();
+        ListenerLog.TcpStarted(Logger, LocalEndPoint);
+    }
+
+    /// <summary>Stops accepting, closes every connection and waits for them, up to <paramref name="timeout"/>.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        _stop.Cancel();
+        _socket.Dispose();
+        Task[] connections;
+        lock (_gate)
+        {
+            foreach (TcpConnection connection in _connections)
+            {
+                connection.Abort(TcpConnection.CloseReason.Shutdown);
+            }
+
+            connections = [.. _connections.Select(c => c.Completion)];
+        }
+
+        await Task.WhenAll([_accepting, _heartbeat, .. connections]).WaitAsync(timeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    internal void Fault(Exception exception)
+    {
+        Metrics.Error();
+        if (_faultLog.TryEnter(out long suppressed))
+        {
+            ListenerLog.TcpFault(Logger, LocalEndPoint, suppressed, exception);
+        }
+    }
+
+    internal void TimedOut(TcpConnection connection, TcpConnection.CloseReason reason)
+    {
+        Metrics.TcpTimeout();
+        if (Logger.IsEnabled(LogLevel.Debug))
+        {
+            ListenerLog.TcpTimedOut(Logger, connection.Client.ToString(), reason == TcpConnection.CloseReason.Idle ? "idle" : "not reading its replies");
+        }
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _socket.AcceptAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                // Aborted handshakes are routine; running out of descriptors is not, but waiting lets connections close.
+                if (ex.SocketErrorCode is not (SocketError.ConnectionAborted or SocketError.ConnectionReset))
+                {
+                    ListenerLog.AcceptFailed(Logger, LocalEndPoint, ex.SocketErrorCode);
+                    await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                continue;
+            }
+            catch (Exception ex)
+            {
+                Fault(ex);
+                await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
+                continue;
+            }
+
+            try
+            {
+                Admit(client);
+            }
+            catch (Exception ex)
+            {
+                client.Dispose();
+                Fault(ex);
+            }
+        }
+    }
+
+    private void Admit(Socket socket)
+    {
+        EndPoint? remote = socket.RemoteEndPoint;
+        ClientAddress client = remote is IPEndPoint ip ? ClientAddress.From(ip.Address) : default;
+        TcpConnection connection;
+        lock (_gate)
+        {
+            _perClient.TryGetValue(client, out int fromClient);
+            if (_stop.IsCancellationRequested || _connections.Count >= _maxConnections || fromClient >= _maxPerClient)
+            {
+                Metrics.TcpReject();
+                if (Logger.IsEnabled(LogLevel.Debug))
+                {
+                    ListenerLog.TcpRejected(Logger, client.ToString(), _connections.Count, fromClient);
+                }
+
+                socket.Dispose(); // close at once: a waiting connection would still hold a descriptor
+                return;
+            }
+
+            connection = new TcpConnection(this, socket, client, remote);
+            _connections.Add(connection);
+            _perClient[client] = fromClient + 1;
+        }
+
+        Metrics.TcpAccept();
+        connection.Start();
+        _ = ForgetWhenClosedAsync(connection);
+    }
+
+    private async Task ForgetWhenClosedAsync(TcpConnection connection)
+    {
+        await connection.Completion.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        lock (_gate)
+        {
+            _connections.Remove(connection);
+            int left = _perClient[connection.Client] - 1;
+            if (left == 0)
+            {
+                _perClient.Remove(connection.Client);
+            }
+            else
+            {
+                _perClient[connection.Client] = left;
+            }
+        }
+
+        Metrics.TcpClose();
+    }
+
+    private async Task HeartbeatAsync()
+    {
+        // Check often enough that a connection outlives its timeout by at most a quarter of it (and a second at most).
+        TimeSpan period = TimeSpan.FromTicks(Math.Clamp(_idleTimeout.Ticks / 4, TimeSpan.TicksPerMillisecond * 25, TimeSpan.TicksPerSecond));
+        long timeoutTicks = (long)(_idleTimeout.TotalSeconds * Stopwatch.Frequency);
+        using var timer = new PeriodicTimer(period);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                lock (_gate)
+                {
+                    _heartbeatSnapshot.AddRange(_connections);
+                }
+
+                long now = Stopwatch.GetTimestamp();
+                foreach (TcpConnection connection in _heartbeatSnapshot)
+                {
+                    connection.CheckTimeouts(now, timeoutTicks);
+                }
+
+                _heartbeatSnapshot.Clear();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

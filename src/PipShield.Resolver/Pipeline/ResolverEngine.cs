@@ -1,0 +1,118 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PipShield.Resolver.Server;
+using PipShield.Resolver.Stages.Admission;
+using PipShield.Resolver.Stages.Cache;
+using PipShield.Resolver.Stages.Policy;
+using PipShield.Resolver.Stages.ResponsePolicy;
+using PipShield.Resolver.Stages.Upstream;
+using PipShield.Resolver.Upstream;
+
+namespace PipShield.Resolver.Pipeline;
+
+/// <summary>
+/// The whole resolver, assembled from its options: upstream pool, cache and prefetcher, the stages in
+/// <see cref="PipelineBuilder"/> order, and the listeners. The service host and the integration tests both
+/// start it this way, so they run the same thing.
+/// </summary>
+public sealed class ResolverEngine : IAsyncDisposable
+{
+    private readonly CachePrefetcher? _prefetcher;
+
+    private ResolverEngine(ResolverServer server, ImageHolder images, ResponseCache cache, IUpstreamClient upstream, CachePrefetcher? prefetcher)
+    {
+        Server = server;
+        Images = images;
+        Cache = cache;
+        Upstream = upstream;
+        _prefetcher = prefetcher;
+    }
+
+    public ResolverServer Server { get; }
+
+    public ImageHolder Images { get; }
+
+    public ResponseCache Cache { get; }
+
+    public IUpstreamClient Upstream { get; }
+
+    /// <summary>Builds and starts the resolver.</summary>
+    /// <param name="upstream">Replaces the upstream pool built from <see cref="ResolverEngineOptions.Upstream"/> (tests).</param>
+    /// <exception cref="ArgumentException">The options are invalid, or an upstream is this resolver itself; the message names the key.</exception>
+    public static ResolverEngine Start(ResolverEngineOptions options, ImageHolder images, IUpstreamClient? upstream = null, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(images);
+        loggerFactory ??= NullLoggerFactory.Instance;
+        ILogger logger = loggerFactory.CreateLogger("PipShield.Resolver");
+
+        var errors = new List<string>(options.Server.Validate());
+        errors.AddRange(options.Upstream.Validate());
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", errors));
+        }
+
+        if (upstream is null)
+        {
+            RefuseSelfForwarding(options);
+            upstream = new UpstreamPool(options.Upstream, loggerFactory.CreateLogger<UpstreamPool>());
+        }
+
+        var cache = new ResponseCache(options.Cache);
+        CachePrefetcher? prefetcher = null;
+        if (options.Cache.Prefetch)
+        {
+            prefetcher = new CachePrefetcher(cache, upstream, loggerFactory.CreateLogger<CachePrefetcher>());
+            prefetcher.Start();
+        }
+
+        var policy = new PolicyStage(images, options.Policy);
+        QueryPipeline pipeline = PipelineBuilder.Build(
+            options.AccessControl,
+            policy,
+            cache: new CacheStage(cache),
+            upstream: new UpstreamStage(upstream, cache.TryWriteStale),
+            responseStages:
+            [
+                new ResponsePolicyStage(images, policy),  // first: a cloaked CNAME or listed address must not be cached as allowed
+                new CacheStoreStage(cache),               // then store what the client is about to get
+            ],
+            onStageFault: ex => logger.LogError(ex, "A query stage failed; the client got SERVFAIL"));
+        ResolverServer server = ResolverServer.Start(pipeline, options.Server, loggerFactory);
+        return new ResolverEngine(server, images, cache, upstream, prefetcher);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Server.DisposeAsync().ConfigureAwait(false);
+        if (_prefetcher is not null)
+        {
+            await _prefetcher.DisposeAsync().ConfigureAwait(false);
+        }
+
+        (Upstream as IDisposable)?.Dispose();
+    }
+
+    private static void RefuseSelfForwarding(ResolverEngineOptions options)
+    {
+        var listen = new List<IPEndPoint>();
+        foreach (string text in options.Server.EffectiveListenEndPoints)
+        {
+            if (ResolverServerOptions.TryParseEndPoint(text, out IPEndPoint? endPoint))
+            {
+                listen.Add(endPoint);
+            }
+        }
+
+        foreach (string text in options.Upstream.EffectiveServers)
+        {
+            if (UpstreamEndPoint.TryParse(text, out IPEndPoint? upstream) && UpstreamEndPoint.IsOwnEndPoint(upstream, listen))
+            {
+                throw new ArgumentException(
+                    $"{UpstreamOptions.SectionName}:Servers: {text} is PipShield's own listening address; forwarding to itself would loop. Give another resolver.");
+            }
+        }
+    }
+}

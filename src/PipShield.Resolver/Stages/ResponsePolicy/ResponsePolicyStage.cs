@@ -1,0 +1,134 @@
+using System.Buffers.Binary;
+using PipShield.Blocklist;
+using PipShield.Blocklist.Lookup;
+using PipShield.Resolver.Pipeline;
+using PipShield.Resolver.Stages.Policy;
+using PipShield.Resolver.Wire;
+
+namespace PipShield.Resolver.Stages.ResponsePolicy;
+
+/// <summary>
+/// Inspects upstream answers: each CNAME target is looked up in the domain lists (CNAME cloaking, where a
+/// first-party name aliases a listed tracker or malware host) and each A/AAAA address in the IP lists
+/// (response-IP policy). The first blocked verdict replaces the response with the block answer of that rule.
+/// A query name on an allowlist exempts its whole answer. Allocates nothing when the answer is clean.
+/// </summary>
+public sealed class ResponsePolicyStage : IResponseStage
+{
+    private const ushort ClassIn = 1;
+
+    private readonly ImageHolder _images;
+    private readonly PolicyStage _policy;
+
+    /// <param name="images">The image the policy stage reads.</param>
+    /// <param name="policy">Writes the block answers, so they match the query-name blocks exactly.</param>
+    public ResponsePolicyStage(ImageHolder images, PolicyStage policy)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(policy);
+        _images = images;
+        _policy = policy;
+    }
+
+    public void Process(QueryContext query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+
+        // Cached answers were inspected on their way in; blocked, error and stale responses need nothing.
+        if (query.Origin != ResponseOrigin.Upstream || query.Decision.Verdict == Verdict.Allowed)
+        {
+            return;
+        }
+
+        using ImageHolder.Lease lease = _images.Acquire();
+        BlocklistImage? image = lease.Image;
+        if (image is null)
+        {
+            return;
+        }
+
+        RuleMatch match = FindBlocked(image, query.ResponseSpan, out bool byName);
+        if (match.Verdict != Verdict.Blocked)
+        {
+            return;
+        }
+
+        query.Decision = match;
+        query.DecisionImage = image;
+        if (_policy.Respond(query, image, match) != StageResult.Respond)
+        {
+            query.ResponseLength = 0; // the rule's action is to drop the query
+            return;
+        }
+
+        if (byName && match.NameOffset != 0)
+        {
+            OwnSoaByQName(query.Response.AsSpan(0, query.ResponseLength));
+        }
+    }
+
+    /// <summary>The first blocked CNAME target or address in the answer section, or <see cref="RuleMatch.None"/>.</summary>
+    /// <param name="byName">True when a CNAME target matched (the match's name offset is within that target).</param>
+    internal static RuleMatch FindBlocked(BlocklistImage image, ReadOnlySpan<byte> response, out bool byName)
+    {
+        byName = false;
+        Span<byte> target = stackalloc byte[256];
+        var reader = new DnsRecordReader(response);
+        while (reader.TryReadNext(out DnsRecordInfo record) && record.Section == DnsSection.Answer)
+        {
+            if (record.Class != ClassIn)
+            {
+                continue;
+            }
+
+            ReadOnlySpan<byte> rdata = response.Slice(record.RDataOffset, record.RDataLength);
+            RuleMatch match;
+            switch (record.Type)
+            {
+                case (ushort)DnsType.CNAME:
+                    if (!DnsName.TryDecompress(response, record.RDataOffset, target, out int length))
+                    {
+                        continue;
+                    }
+
+                    match = image.Match(target[..length]);
+                    byName = true;
+                    break;
+                case (ushort)DnsType.A when rdata.Length == 4:
+                case (ushort)DnsType.AAAA when rdata.Length == 16:
+                    match = image.MatchAddress(rdata);
+                    byName = false;
+                    break;
+                default:
+                    continue;
+            }
+
+            // An allow rule on one target or address does not vouch for the others: keep looking.
+            if (match.Verdict == Verdict.Blocked)
+            {
+                return match;
+            }
+        }
+
+        byName = false;
+        return RuleMatch.None;
+    }
+
+    /// <summary>
+    /// The block answer's SOA is owned by "the listed name inside the question", found by the match's name
+    /// offset; for a CNAME target that offset is within the target, not the question, so point it at the
+    /// question name itself (RFC 2308 §3: the negative answer is about the name asked for).
+    /// </summary>
+    private static void OwnSoaByQName(Span<byte> response)
+    {
+        var reader = new DnsRecordReader(response);
+        while (reader.TryReadNext(out DnsRecordInfo record))
+        {
+            if (record.Section == DnsSection.Authority && record.Type == (ushort)DnsType.SOA
+                && (response[record.NameOffset] & 0xC0) == 0xC0)
+            {
+                BinaryPrimitives.WriteUInt16BigEndian(response[record.NameOffset..], DnsMessageWriter.QNamePointer);
+            }
+        }
+    }
+}

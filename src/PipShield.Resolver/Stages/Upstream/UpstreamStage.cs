@@ -1,0 +1,160 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using PipShield.Resolver.Pipeline;
+using PipShield.Resolver.Upstream;
+using PipShield.Resolver.Wire;
+
+namespace PipShield.Resolver.Stages.Upstream;
+
+/// <summary>
+/// The last request stage: forwards the query to the upstream resolvers and relays the reply with the client's
+/// ID and question bytes. The client's message is never relayed as is: the upstream query is rebuilt from the
+/// question with PipShield's own header and OPT, so client EDNS options (ECS, cookies, padding) stay here.
+/// When every upstream fails it serves a stale answer if the cache has one, otherwise SERVFAIL with Extended
+/// DNS Error 22 (No Reachable Authority) or 23 (Network Error).
+/// </summary>
+public sealed class UpstreamStage : IQueryStage
+{
+    /// <summary>The UDP payload size PipShield advertises upstream and to clients (the DNS Flag Day 2020 value).</summary>
+    public const ushort PayloadSize = 1232;
+
+    // Header, the longest question (255-octet name, type, class) and an OPT without options.
+    private const int MaxUpstreamQuerySize = DnsHeader.Size + 255 + 4 + 11;
+
+    private readonly IUpstreamClient _upstream;
+    private readonly Func<QueryContext, bool>? _staleAnswers;
+
+    /// <param name="upstream">Where queries go.</param>
+    /// <param name="staleAnswers">
+    /// Called when every upstream failed; writes a stale answer into the context and returns true, or returns
+    /// false when it has none (the cache's <c>IStaleAnswers.TryWriteStale</c> fits). Null: no serve-stale.
+    /// </param>
+    public UpstreamStage(IUpstreamClient upstream, Func<QueryContext, bool>? staleAnswers = null)
+    {
+        ArgumentNullException.ThrowIfNull(upstream);
+        _upstream = upstream;
+        _staleAnswers = staleAnswers;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<StageResult> ProcessAsync(QueryContext query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (!query.Query.HasQuestion)
+        {
+            return query.RespondWithError(Rcode.ServFail);
+        }
+
+        UpstreamResult result;
+        byte[] upstreamQuery = ArrayPool<byte>.Shared.Rent(MaxUpstreamQuerySize);
+        try
+        {
+            int length = WriteUpstreamQuery(query.RequestSpan, query.Query, upstreamQuery);
+            result = length == 0
+                ? new UpstreamResult(UpstreamStatus.Failed, 0)
+                : await _upstream.QueryAsync(upstreamQuery.AsMemory(0, length), query.Response, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(upstreamQuery);
+        }
+
+        if (result.Status == UpstreamStatus.Ok && TryRelay(query, result.Length))
+        {
+            return StageResult.Respond;
+        }
+
+        if (_staleAnswers is not null && _staleAnswers(query))
+        {
+            return StageResult.Respond;
+        }
+
+        // RFC 8914 §4.23/§4.24: 22 when no server gave a usable answer in time, 23 when the network itself failed.
+        EdeCode ede = result.Status == UpstreamStatus.NetworkError ? EdeCode.NetworkError : EdeCode.NoReachableAuthority;
+        return query.RespondWithError(Rcode.ServFail, ede);
+    }
+
+    /// <summary>
+    /// Writes the query PipShield sends upstream: a header with RD set (and the client's CD and AD bits), the
+    /// client's question, and PipShield's OPT with the client's DO bit (RFC 3225 §3).
+    /// </summary>
+    /// <returns>Bytes written, or 0 when <paramref name="destination"/> is too small.</returns>
+    internal static int WriteUpstreamQuery(ReadOnlySpan<byte> request, in QueryInfo info, Span<byte> destination)
+    {
+        // The ID is a placeholder: the upstream client draws a random one for every attempt.
+        ushort flags = (ushort)(DnsHeader.RdFlag | (info.Flags & (DnsHeader.CdFlag | DnsHeader.AdFlag)));
+        var writer = new DnsMessageWriter(destination);
+        return writer.TryWriteHeader(0, flags, 1, 0, 0, 1)
+            && writer.TryWriteBytes(info.Question(request))
+            && writer.TryWriteOpt(PayloadSize, info.DnssecOk, 0, null, default)
+            ? writer.Length
+            : 0;
+    }
+
+    /// <summary>Turns the upstream reply in <see cref="QueryContext.Response"/> into the client's response.</summary>
+    /// <returns>False when the reply does not answer the client's question (a faulty <see cref="IUpstreamClient"/>).</returns>
+    private static bool TryRelay(QueryContext query, int length)
+    {
+        QueryInfo info = query.Query;
+        Span<byte> response = query.Response.AsSpan(0, length);
+        ReadOnlySpan<byte> qname = info.QName(query.RequestSpan);
+        if (length < info.QuestionEnd || DnsHeader.QdCount(response) != 1
+            || !DnsName.EqualsIgnoreCase(response.Slice(DnsHeader.Size, qname.Length), qname))
+        {
+            return false;
+        }
+
+        // The client's ID, its RD bit, RA (we recurse for it), and its own question bytes, so 0x20 case survives.
+        DnsHeader.WriteId(response, info.Id);
+        ushort flags = (ushort)((DnsHeader.Flags(response) & ~DnsHeader.RdFlag) | (info.Flags & DnsHeader.RdFlag) | DnsHeader.RaFlag);
+        BinaryPrimitives.WriteUInt16BigEndian(response[2..], flags);
+        qname.CopyTo(response[DnsHeader.Size..]);
+
+        query.ResponseLength = AdjustOpt(response, info.HasEdns);
+        query.Origin = ResponseOrigin.Upstream;
+        return true;
+    }
+
+    /// <summary>
+    /// The upstream's OPT answers PipShield, not the client: it advertises our payload size to an EDNS client,
+    /// and is removed for a client that sent none (RFC 6891 §7).
+    /// </summary>
+    /// <returns>The response length afterwards.</returns>
+    private static int AdjustOpt(Span<byte> response, bool clientHasEdns)
+    {
+        var reader = new DnsRecordReader(response);
+        DnsRecordInfo opt = default;
+        bool found = false;
+        while (reader.TryReadNext(out DnsRecordInfo record))
+        {
+            if (record.Section == DnsSection.Additional && record.Type == (ushort)DnsType.OPT)
+            {
+                opt = record;
+                found = true;
+            }
+        }
+
+        if (!found)
+        {
+            return response.Length;
+        }
+
+        if (clientHasEdns)
+        {
+            // The class field of an OPT is the sender's UDP payload size (RFC 6891 §6.1.2).
+            BinaryPrimitives.WriteUInt16BigEndian(response[(opt.RDataOffset - 8)..], PayloadSize);
+            return response.Length;
+        }
+
+        // Almost always last. Removing one from the middle would move the records after it and break any
+        // compression pointer into them, so such an OPT stays (and a client that sent none ignores it).
+        if (opt.RDataOffset + opt.RDataLength != response.Length)
+        {
+            return response.Length;
+        }
+
+        BinaryPrimitives.WriteUInt16BigEndian(response[10..], (ushort)(DnsHeader.ArCount(response) - 1));
+        return opt.NameOffset;
+    }
+}

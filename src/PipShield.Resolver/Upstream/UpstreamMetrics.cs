@@ -1,0 +1,35 @@
+using System.Diagnostics.Metrics;
+
+namespace PipShield.Resolver.Upstream;
+
+/// <summary>Instruments of the upstream pool, on the <c>PipShield.Resolver.Upstream</c> meter.</summary>
+internal static class UpstreamMetrics
+{
+    public const string MeterName = "PipShield.Resolver.Upstream";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    /// <summary>Upstream queries by outcome (ok, timeout, failed, network_error).</summary>
+    public static readonly Counter<long> Queries = Meter.CreateCounter<long>("pipshield.upstream.queries", "{query}",
+        "Queries forwarded upstream, by outcome");
+
+    /// <summary>UDP round-trip times of accepted replies.</summary>
+    public static readonly Histogram<double> RoundTrip = Meter.CreateHistogram<double>("pipshield.upstream.rtt", "s",
+        "Round-trip time of accepted UDP replies");
+
+    /// <summary>Datagrams whose source, ID or question did not match (RFC 5452): forgeries, or late replies.</summary>
+    public static readonly Counter<long> IgnoredReplies = Meter.CreateCounter<long>("pipshield.upstream.ignored_replies", "{reply}",
+        "Replies ignored because their source, ID or question did not match the query");
+
+    /// <summary>Truncated UDP replies retried over TCP.</summary>
+    public static readonly Counter<long> TcpRetries = Meter.CreateCounter<long>("pipshield.upstream.tcp_retries", "{query}",
+        "Truncated UDP replies retried over TCP");
+
+    public static KeyValuePair<string, object?> OutcomeTag(UpstreamStatus status) => status switch
+    {
+        UpstreamStatus.Ok => new("outcome", "ok"),
+        UpstreamStatus.Timeout => new("outcome", "timeout"),
+        UpstreamStatus.Failed => new("outcome", "failed"),
+        _ => new("outcome", "network_error"),
+    };
+}

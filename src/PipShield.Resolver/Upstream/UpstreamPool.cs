@@ -1,0 +1,238 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using PipShield.Resolver.Wire;
+
+namespace PipShield.Resolver.Upstream;
+
+/// <summary>
+/// Forwards queries to a set of upstream resolvers: fastest healthy server first (by smoothed RTT), failing
+/// over to the next on a timeout, a network error, SERVFAIL, REFUSED, FORMERR or an unusable reply, and
+/// retrying over TCP when a UDP reply is truncated. Every attempt uses a new random ID and a fresh socket on a
+/// random source port. Thread-safe; one instance serves all queries.
+/// </summary>
+public sealed class UpstreamPool : IUpstreamClient
+{
+    /// <summary>Most servers in one pool (the per-query "tried" set is a 64-bit mask).</summary>
+    public const int MaxServers = 64;
+
+    // Every 16th query starts with the server used least recently instead of the fastest, so a slower server's
+    // SRTT stays current and a server whose recovery interval has passed gets its probe.
+    private const int ExplorationInterval = 16;
+
+    private readonly UpstreamServer[] _servers;
+    private readonly TimeSpan _timeout;
+    private readonly TimeSpan _deadline;
+    private readonly int _maxAttempts;
+    private readonly int _failureThreshold;
+    private readonly TimeSpan _recoveryInterval;
+    private readonly TimeProvider _time;
+    private readonly ILogger? _logger;
+    private int _queryCounter;
+
+    /// <exception cref="ArgumentException">The options are invalid; the message names the key.</exception>
+    public UpstreamPool(UpstreamOptions options, ILogger? logger = null, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        IReadOnlyList<string> errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", errors), nameof(options));
+        }
+
+        _time = time ?? TimeProvider.System;
+        _servers = options.EffectiveServers
+            .Select(text => new UpstreamServer(UpstreamEndPoint.TryParse(text, out var endPoint) ? endPoint : throw new UnreachableException(), _time))
+            .ToArray();
+        _timeout = options.Timeout;
+        _deadline = options.Deadline;
+        _maxAttempts = options.MaxAttempts;
+        _failureThreshold = options.FailureThreshold;
+        _recoveryInterval = options.RecoveryInterval;
+        _logger = logger;
+    }
+
+    /// <summary>The servers, in configured order, with their health.</summary>
+    public IReadOnlyList<UpstreamServer> Servers => _servers;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// <paramref name="query"/> must hold one question with an uncompressed name; it is sent as is apart from
+    /// its ID. On <see cref="UpstreamStatus.Ok"/> the reply (NOERROR, NXDOMAIN or any rcode other than
+    /// SERVFAIL, REFUSED and FORMERR) is in <paramref name="response"/> with the caller's ID; on any other status
+    /// the contents of <paramref name="response"/> are undefined. Throws only <see cref="OperationCanceledException"/>,
+    /// when <paramref name="cancellationToken"/> is cancelled.
+    /// </remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<UpstreamResult> QueryAsync(ReadOnlyMemory<byte> query, Memory<byte> response, CancellationToken cancellationToken)
+    {
+        int questionEnd = UpstreamReply.QuestionEnd(query.Span);
+        ushort callerId = DnsHeader.Id(query.Span);
+        long start = _time.GetTimestamp();
+        bool explore = Interlocked.Increment(ref _queryCounter) % ExplorationInterval == 0;
+        ulong tried = 0;
+        bool sawUnusable = false;
+        bool sawTimeout = false;
+        bool sawNetworkError = false;
+
+        // One buffer for both transports: the TCP length prefix, then the query whose ID each attempt replaces.
+        byte[] framed = ArrayPool<byte>.Shared.Rent(query.Length + 2);
+        try
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)query.Length);
+            query.Span.CopyTo(framed.AsSpan(2));
+            Memory<byte> tcpMessage = framed.AsMemory(0, query.Length + 2);
+            Memory<byte> udpMessage = tcpMessage[2..];
+            for (int attempt = 0; attempt < _maxAttempts; attempt++)
+            {
+                TimeSpan remaining = _deadline - _time.GetElapsedTime(start);
+                if (remaining <= TimeSpan.Zero)
+                {
+                    sawTimeout = true;
+                    break;
+                }
+
+                UpstreamServer server = _servers[Select(ref tried, explore && attempt == 0)];
+                TimeSpan attemptTimeout = remaining < _timeout ? remaining : _timeout;
+                DnsHeader.WriteId(udpMessage.Span, UpstreamExchange.NewId());
+                (ExchangeOutcome outcome, int length, TimeSpan rtt) =
+                    await ExchangeAsync(server, tcpMessage, questionEnd, response, attemptTimeout, cancellationToken).ConfigureAwait(false);
+                if (outcome != ExchangeOutcome.Reply)
+                {
+                    // Every failure costs a full timeout in the ranking: an unreachable server that fails fast is no better.
+                    RecordFailure(server, attemptTimeout);
+                    sawUnusable |= outcome == ExchangeOutcome.Unusable;
+                    sawTimeout |= outcome == ExchangeOutcome.Timeout;
+                    sawNetworkError |= outcome == ExchangeOutcome.NetworkError;
+                    continue;
+                }
+
+                Rcode rcode = DnsHeader.Rcode(response.Span);
+                if (rcode is Rcode.Refused or Rcode.FormErr)
+                {
+                    // The server will not serve us (an ACL, or it cannot parse our query): count it against its health.
+                    RecordFailure(server, attemptTimeout);
+                    sawUnusable = true;
+                    continue;
+                }
+
+                RecordReply(server, rtt);
+                if (rcode == Rcode.ServFail)
+                {
+                    // The server is alive, but SERVFAIL may be about this one name (a DNSSEC failure, say): try another.
+                    sawUnusable = true;
+                    continue;
+                }
+
+                DnsHeader.WriteId(response.Span, callerId);
+                UpstreamMetrics.Queries.Add(1, UpstreamMetrics.OutcomeTag(UpstreamStatus.Ok));
+                return new UpstreamResult(UpstreamStatus.Ok, length);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(framed);
+        }
+
+        UpstreamStatus status = sawUnusable ? UpstreamStatus.Failed
+            : sawTimeout || !sawNetworkError ? UpstreamStatus.Timeout
+            : UpstreamStatus.NetworkError;
+        UpstreamMetrics.Queries.Add(1, UpstreamMetrics.OutcomeTag(status));
+        return new UpstreamResult(status, 0);
+    }
+
+    /// <summary>
+    /// One attempt on one server: UDP, then TCP when the UDP reply is truncated, all within <paramref name="timeout"/>.
+    /// The RTT is that of the UDP exchange: a TCP handshake is not what servers are ranked by.
+    /// </summary>
+    private async ValueTask<(ExchangeOutcome Outcome, int Length, TimeSpan Rtt)> ExchangeAsync(UpstreamServer server,
+        Memory<byte> tcpMessage, int questionEnd, Memory<byte> response, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var attemptCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attemptCancellation.CancelAfter(timeout);
+        long sent = _time.GetTimestamp();
+        (ExchangeOutcome outcome, int length, int ignored) =
+            await UpstreamExchange.UdpAsync(server, tcpMessage[2..], questionEnd, response, attemptCancellation.Token).ConfigureAwait(false);
+        TimeSpan rtt = _time.GetElapsedTime(sent);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (ignored > 0)
+        {
+            UpstreamMetrics.IgnoredReplies.Add(ignored);
+        }
+
+        if (outcome == ExchangeOutcome.Truncated)
+        {
+            UpstreamMetrics.TcpRetries.Add(1);
+            (outcome, length) = await UpstreamExchange.TcpAsync(server, tcpMessage, questionEnd, response, attemptCancellation.Token)
+                .ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        return (outcome, length, rtt);
+    }
+
+    /// <summary>
+    /// Picks the next server for this query, not yet tried unless all were: healthy servers by SRTT (untried ones
+    /// first), then those whose recovery interval has passed, then those still down, soonest back first.
+    /// </summary>
+    private int Select(ref ulong tried, bool explore)
+    {
+        ulong all = _servers.Length == 64 ? ulong.MaxValue : (1UL << _servers.Length) - 1;
+        if ((tried & all) == all)
+        {
+            tried = 0; // more attempts than servers: a second round
+        }
+
+        long now = _time.GetTimestamp();
+        int best = -1;
+        int bestRank = int.MaxValue;
+        long bestKey = long.MaxValue;
+        for (int i = 0; i < _servers.Length; i++)
+        {
+            if ((tried & (1UL << i)) != 0)
+            {
+                continue;
+            }
+
+            UpstreamServer server = _servers[i];
+            int rank = !server.ReachedThreshold(_failureThreshold) ? 0 : server.DownUntil <= now ? 1 : 2;
+            long key = rank == 2 ? server.DownUntil : server.HasSamples ? server.SrttMicroseconds : 0;
+            if (explore && rank < 2)
+            {
+                // Least recently used first; up and recovering servers compete equally.
+                rank = 0;
+                key = server.LastSelected;
+            }
+
+            if (rank < bestRank || (rank == bestRank && key < bestKey))
+            {
+                best = i;
+                bestRank = rank;
+                bestKey = key;
+            }
+        }
+
+        tried |= 1UL << best;
+        _servers[best].MarkSelected(now);
+        return best;
+    }
+
+    private void RecordReply(UpstreamServer server, TimeSpan rtt)
+    {
+        UpstreamMetrics.RoundTrip.Record(rtt.TotalSeconds);
+        if (server.RecordReply(rtt, _failureThreshold) && _logger is not null)
+        {
+            UpstreamLog.ServerRecovered(_logger, server.EndPoint, rtt.TotalSeconds);
+        }
+    }
+
+    private void RecordFailure(UpstreamServer server, TimeSpan cost)
+    {
+        if (server.RecordFailure(cost, _failureThreshold, _recoveryInterval) && _logger is not null)
+        {
+            UpstreamLog.ServerDown(_logger, server.EndPoint, _failureThreshold, _recoveryInterval.TotalSeconds);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.ComponentModel.DataAnnotations;
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PipShield.Resolver.Server;
+using PipShield.Resolver.Stages.Cache;
+using PipShield.Resolver.Stages.Policy;
+using PipShield.Resolver.Upstream;
+
+namespace PipShield.Service.Hosting;
+
+/// <summary>
+/// Builds the service host. Configuration, lowest precedence first: the embedded defaults, <c>pipshield.json</c>
+/// (or <c>--config FILE</c>), <c>PIPSHIELD__…</c> environment variables, then the command-line options.
+/// </summary>
+internal static class ResolverHost
+{
+    public const string DefaultConfigFile = "pipshield.json";
+
+    public static IHost Build(RunSettings settings)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            DisableDefaults = true,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        builder.Configuration.Sources.Clear();
+        Stream defaults = Assembly.GetExecutingAssembly().GetManifestResourceStream("PipShield.Service.defaults.json")
+            ?? throw new InvalidOperationException("The embedded default configuration is missing from this build.");
+        builder.Configuration.AddJsonStream(defaults);
+        if (settings.ConfigFile is { } file)
+        {
+            if (!File.Exists(file))
+            {
+                throw new StartupException($"--config: {file} does not exist");
+            }
+
+            builder.Configuration.AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: false);
+        }
+        else
+        {
+            builder.Configuration.AddJsonFile(Path.GetFullPath(DefaultConfigFile), optional: true, reloadOnChange: false);
+        }
+
+        builder.Configuration.AddEnvironmentVariables("PIPSHIELD__");
+        builder.Configuration.AddInMemoryCollection(settings.Overrides);
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+
+        Bind<ResolverServerOptions>(builder.Services, ResolverServerOptions.SectionName, o =>
+        {
+            if (settings.Listen.Count > 0)
+            {
+                o.ListenEndPoints = [.. settings.Listen];
+            }
+        });
+        Bind<UpstreamOptions>(builder.Services, UpstreamOptions.SectionName, o =>
+        {
+            if (settings.Upstreams.Count > 0)
+            {
+                o.Servers = [.. settings.Upstreams];
+            }
+        });
+        Bind<CacheOptions>(builder.Services, CacheOptions.SectionName, null);
+        Bind<PolicyOptions>(builder.Services, PolicyOptions.SectionName, null);
+        Bind<AccessControlOptions>(builder.Services, AccessControlOptions.SectionName, null);
+        Bind<ListsOptions>(builder.Services, ListsOptions.SectionName, o =>
+        {
+            // Lists given on the command line replace the configured ones rather than adding to them.
+            if (settings.Image is not null)
+            {
+                o.Image = settings.Image;
+            }
+
+            if (settings.Lists.Count > 0)
+            {
+                o.SourcesFile = null;
+                o.Image = settings.Image;
+                o.Sources = [.. settings.Lists];
+            }
+        });
+
+        builder.Services.AddSingleton<ResolverHostedService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ResolverHostedService>());
+        return builder.Build();
+    }
+
+    private static void Bind<T>(IServiceCollection services, string section, Action<T>? commandLine)
+        where T : class
+    {
+        OptionsBuilder<T> options = services.AddOptions<T>().BindConfiguration(section, o => o.ErrorOnUnknownConfiguration = true);
+        if (commandLine is not null)
+        {
+            options.PostConfigure(commandLine);
+        }
+
+        options.Validate(value =>
+        {
+            var results = new List<ValidationResult>();
+            return Validator.TryValidateObject(value, new ValidationContext(value), results, validateAllProperties: true);
+        }, $"{section}: a value is out of range").ValidateOnStart();
+    }
+}

@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PipShield.Blocklist.Lookup;
+using PipShield.Resolver.Pipeline;
+using PipShield.Resolver.Server;
+using PipShield.Resolver.Stages.Admission;
+using PipShield.Resolver.Stages.Cache;
+using PipShield.Resolver.Stages.Policy;
+using PipShield.Resolver.Upstream;
+
+namespace PipShield.Service.Hosting;
+
+/// <summary>Loads the blocklists, starts the resolver, and drains it on shutdown.</summary>
+internal sealed class ResolverHostedService(
+    IOptions<ResolverServerOptions> server,
+    IOptions<UpstreamOptions> upstream,
+    IOptions<CacheOptions> cache,
+    IOptions<PolicyOptions> policy,
+    IOptions<AccessControlOptions> accessControl,
+    IOptions<ListsOptions> lists,
+    ILoggerFactory loggerFactory) : IHostedService
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger("PipShield.Service");
+    private ResolverEngine? _engine;
+    private ImageHolder? _images;
+
+    /// <summary>The running resolver (after start), for tests and the admin surface.</summary>
+    public ResolverEngine? Engine => _engine;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        BlocklistImage? image = new ImageLoader(lists.Value, _logger).Load();
+        _images = new ImageHolder(image);
+        AccessControlList acl;
+        try
+        {
+            acl = accessControl.Value.Allow.Count > 0 ? AccessControlList.Parse(accessControl.Value.Allow) : AccessControlList.PrivateNetworks;
+        }
+        catch (FormatException ex)
+        {
+            throw new StartupException($"{AccessControlOptions.SectionName}:Allow: {ex.Message}");
+        }
+
+        var options = new ResolverEngineOptions
+        {
+            Server = server.Value,
+            Upstream = upstream.Value,
+            Cache = cache.Value,
+            Policy = policy.Value,
+            AccessControl = acl,
+        };
+        try
+        {
+            _engine = ResolverEngine.Start(options, _images, loggerFactory: loggerFactory);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new StartupException(ex.Message);
+        }
+
+        HostLog.Started(_logger,
+            string.Join(", ", _engine.Server.EndPoints),
+            string.Join(", ", options.Upstream.EffectiveServers),
+            string.Join(", ", acl.Prefixes),
+            options.Cache.MaxEntries);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_engine is not null)
+        {
+            await _engine.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _images?.Dispose();
+    }
+}

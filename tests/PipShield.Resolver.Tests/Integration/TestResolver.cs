@@ -1,0 +1,111 @@
+using System.Net;
+using DnsClient;
+using PipShield.Blocklist;
+using PipShield.Blocklist.Compiling;
+using PipShield.Blocklist.Lookup;
+using PipShield.Blocklist.Parsing;
+using PipShield.Resolver.Pipeline;
+using PipShield.Resolver.Server;
+using PipShield.Resolver.Stages.Admission;
+using PipShield.Resolver.Stages.Cache;
+using PipShield.Resolver.Stages.Policy;
+using PipShield.Resolver.Stages.ResponsePolicy;
+using PipShield.Resolver.Stages.Upstream;
+using PipShield.Resolver.Upstream;
+
+namespace PipShield.Resolver.Tests.Integration;
+
+/// <summary>
+/// The whole resolver on 127.0.0.1:0, as the service composes it: parse, admission, policy, cache, upstream
+/// (an <see cref="UpstreamPool"/> pointed at a fake), response policy and cache insert.
+/// </summary>
+internal sealed class TestResolver : IAsyncDisposable
+{
+    /// <summary>The lists every test resolver starts with; see <see cref="CompileImage"/>.</summary>
+    public const string DefaultBlocklist = "phish.example.net\ntracker.example.net\n";
+
+    private TestResolver(ResolverServer server, ImageHolder images, ResponseCache cache)
+    {
+        Server = server;
+        Images = images;
+        Cache = cache;
+    }
+
+    public ResolverServer Server { get; }
+
+    public ImageHolder Images { get; }
+
+    public ResponseCache Cache { get; }
+
+    public IPEndPoint EndPoint => Server.EndPoints[0];
+
+    /// <summary>Starts a resolver forwarding to <paramref name="upstream"/> (or to <paramref name="upstreamClient"/>).</summary>
+    /// <param name="blocklist">Lines of the phishing list (domains format, source "test-feed").</param>
+    public static Task<TestResolver> StartAsync(IPEndPoint? upstream, string blocklist = DefaultBlocklist,
+        IUpstreamClient? upstreamClient = null, Action<ResolverServerOptions>? configureServer = null)
+    {
+        var images = new ImageHolder(CompileImage(blocklist));
+        var policy = new PolicyOptions
+        {
+            SinkholeIPv4 = "192.0.2.53",
+            SinkholeIPv6 = "2001:db8::53",
+            CategoryActions = new(StringComparer.OrdinalIgnoreCase)
+            {
+                ["malware"] = RuleAction.NxDomain,
+                ["c2"] = RuleAction.NoData,
+                ["scam"] = RuleAction.Refused,
+            },
+        };
+        var cache = new ResponseCache(new CacheOptions { Prefetch = false });
+        upstreamClient ??= new UpstreamPool(new UpstreamOptions
+        {
+            Servers = [upstream?.ToString() ?? "127.0.0.1:9"],
+            Timeout = TimeSpan.FromMilliseconds(400),
+            Deadline = TimeSpan.FromMilliseconds(800),
+            MaxAttempts = 1,
+            FailureThreshold = 100,
+        });
+
+        QueryPipeline pipeline = PipelineBuilder.Build(AccessControlList.PrivateNetworks, images, policy,
+            cache: new CacheStage(cache),
+            upstream: new UpstreamStage(upstreamClient, cache.TryWriteStale),
+            responseStages: [new ResponsePolicyStage(images, new PolicyStage(images, policy)), new CacheStoreStage(cache)]);
+        var options = new ResolverServerOptions { ListenEndPoints = ["127.0.0.1:0"] };
+        configureServer?.Invoke(options);
+        return Task.FromResult(new TestResolver(ResolverServer.Start(pipeline, options), images, cache));
+    }
+
+    /// <summary>
+    /// The phishing list <paramref name="blocklist"/> ("test-feed"), plus one list per other category
+    /// (malware.example.net → NXDOMAIN, c2.example.net → NODATA, scam.example.net → REFUSED), the address list
+    /// "bad-ips" (198.51.100.66, malware) and the allowlist "local-allow" (safe.phish.example.net).
+    /// </summary>
+    public static BlocklistImage CompileImage(string blocklist)
+    {
+        var compiler = new BlocklistCompiler();
+        compiler.AddSource(new SourceDescriptor("local-allow", "allow", ListFormat.Domains, IsAllowlist: true), new StringReader("safe.phish.example.net\n"));
+        compiler.AddSource(new SourceDescriptor("test-feed", "phishing", ListFormat.Domains), new StringReader(blocklist));
+        compiler.AddSource(new SourceDescriptor("malware-feed", "malware", ListFormat.Domains), new StringReader("malware.example.net\n"));
+        compiler.AddSource(new SourceDescriptor("c2-feed", "c2", ListFormat.Domains), new StringReader("c2.example.net\n"));
+        compiler.AddSource(new SourceDescriptor("scam-feed", "scam", ListFormat.Domains), new StringReader("scam.example.net\n"));
+        compiler.AddSource(new SourceDescriptor("bad-ips", "malware", ListFormat.Ip), new StringReader("198.51.100.66/32\n"));
+        return BlocklistImage.FromBytes(compiler.ToArray());
+    }
+
+    /// <summary>A DnsClient.NET client for this resolver: no cache, no retries, UDP with TCP fallback on TC.</summary>
+    public LookupClient CreateClient(bool tcpOnly = false) => new(new LookupClientOptions(new NameServer(EndPoint))
+    {
+        UseCache = false,
+        Retries = 0,
+        Timeout = TimeSpan.FromSeconds(3),
+        UseTcpOnly = tcpOnly,
+        ThrowDnsErrors = false,
+        ContinueOnDnsError = false,
+    });
+
+    public async ValueTask DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        Images.Dispose();
+    }
+}

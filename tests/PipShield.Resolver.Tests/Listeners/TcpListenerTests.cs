@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using ARSoft.Tools.Net.Dns;
+using PipShield.Resolver.Tests.Wire;
+using PipShield.Resolver.Wire;
+using DnsMessage = ARSoft.Tools.Net.Dns.DnsMessage;
+
+namespace PipShield.Resolver.Tests.Listeners;
+
+public sealed class TcpListenerTests
+{
+    [Fact]
+    public async Task Tcp_AnswersEveryPipelinedQuery_SentInOneWrite()
+    {
+        await using var fixture = ListenerFixture.Start();
+        using Socket client = await RawDns.ConnectTcpAsync(fixture.EndPoint);
+
+        byte[][] queries = [.. Enumerable.Range(1, 10).Select(i => TestQueries.Build(i % 2 == 0 ? "phish.example.net" : $"host{i}.example.org", DnsType.A, id: (ushort)(100 + i)))];
+        await client.SendAsync(RawDns.Frame(queries), SocketFlags.None);
+
+        var ids = new List<int>();
+        for (int i = 0; i < queries.Length; i++)
+        {
+            byte[] reply = await RawDns.ReadFrameAsync(client) ?? throw new TimeoutException("reply missing");
+            ids.Add(RawDns.Id(reply));
+        }
+
+        Assert.Equal(Enumerable.Range(101, 10), ids.Order());
+        Assert.Equal(10, fixture.Server.Counters.Responses);
+    }
+
+    [Fact]
+    public async Task Tcp_AnswersPipelinedQueries_AsTheyComplete()
+    {
+        await using var fixture = ListenerFixture.Start();
+        using Socket client = await RawDns.ConnectTcpAsync(fixture.EndPoint);
+
+        await client.SendAsync(RawDns.Frame(
+            TestQueries.Build("slow-400.example.org", DnsType.A, id: 1),
+            TestQueries.Build("example.org", DnsType.A, id: 2)), SocketFlags.None);
+
+        byte[] first = await RawDns.ReadFrameAsync(client) ?? throw new TimeoutException();
+        byte[] second = await RawDns.ReadFrameAsync(client) ?? throw new TimeoutException();
+        Assert.Equal((2, 1), (RawDns.Id(first), RawDns.Id(second)));
+    }
+
+    [Fact]
+    public async Task Tcp_SendsTheWholeAnswer_WhateverItsSize()
+    {
+        await using var fixture = ListenerFixture.Start();
+        using Socket client = await RawDns.ConnectTcpAsync(fixture.EndPoint);
+
+        await client.SendAsync(RawDns.Frame(TestQueries.Build("big-1000.example.org", DnsType.A, edns: true)), SocketFlags.None);
+
+        DnsMessage reply = RawDns.Decode(await RawDns.ReadFrameAsync(client) ?? throw new TimeoutException());
+        Assert.False(reply.IsTruncated);
+        Assert.Equal(1000, reply.AnswerRecords.Count);
+    }
+
+    [Fact]
+    public async Task Tcp_AnswersQueriesSent_BeforeTheClientClosedItsSide()
+    {
+        await using var fixture = ListenerFixture.Start();
+        using Socket client = await RawDns.ConnectTcpAsync(fixture.EndPoint);
+
+        await client.SendAsync(RawDns.Frame(TestQueries.Build("slow-200.example.org", DnsType.A, id: 5)), SocketFlags.None);
+        client.Shutdown(SocketShutdown.Send);
+
+        byte[] reply = await RawDns.ReadFrameAsync(client) ?? throw new TimeoutException();
+        Assert.Equal(5, RawDns.Id(reply));
+        Assert.True(await RawDns.IsClosedByServerAsync(client, TimeSpan.FromSeconds(2)));
+    }
+
+    [Fact]
+    public async Task Tcp_ClosesIdleConnections_AfterTheIdleTimeout()
+    {
+        await using var fixture = ListenerFixture.Start(o => o.TcpIdleTimeout = TimeSpan.FromMilliseconds(300));
+        using Socket client = await RawDns.ConnectTcpAsync(fixture.EndPoint);
+        await client.SendAsync(RawDns.Frame(TestQueries.Build("example.org", DnsType.A)), SocketFlags.None);
+        Assert.NotNull(await RawDns.ReadFrameAsync(client));
+
+        var stopwatch = Stopwatch.StartNew();
+        Assert.True(await RawDns.IsClosedByServerAsync(client, TimeSpan.FromSeconds(3)));
+        Assert.InRange(stopwatch.ElapsedMilliseconds, 200, 2000);
+        await UdpListenerTests.WaitUntilAsync(() => fixture.Server.Counters.TcpConnectionsOpen == 0);
+        Assert.Equal(1, fixture.Server.Counters.TcpConnectionsTimedOut);
+    }
+
+    [Fact]
+    public async Task Tcp_ClosesAClientThatDripsPartialMessages_AfterTheIdleTimeout()
+    {
+        await using var fixture = ListenerFixture.Start(o => o.TcpIdleTimeout = TimeSpan.FromMilliseconds(300));
+        using Socket client = await RawDns.ConnectTcpAsync(fixture.EndPoint);
+        byte[] framed = RawDns.Frame(TestQueries.Build("example.org", DnsType.A));
+
+        bool closed = false;
+        for (int i = 0; i < framed.Length - 1 && !closed; i++)
+        {
+            try
+            {
+                await client.SendAsync(framed.AsMemory(i, 1), SocketFlags.None, TestContext.Current.CancellationToken);
+            }
+            catch (SocketException)
+            {
+                closed = true;
+            }
+
+            closed |= client.Poll(100_000, SelectMode.SelectRead); // readable with no reply pending means EOF or reset
+        }
+
+        Assert.True(closed, "a client sending a byte every 100 ms kept its connection");
+    }
+
+    [Fact]
+    public async Task Tcp_ClosesConnectionsOverThePerClientCap_AtOnce()
+    {
+        await using var fixture = ListenerFixture.Start(o => o.MaxTcpConnectionsPerClient = 2);
+        using Socket first = await RawDns.ConnectTcpAsync(fixture.EndPoint);
+        using Socket second = await RawDns.ConnectTcpAsync(fixture.EndPoint);
+        await UdpListenerTests.WaitUntilAsync(() => fixture.Server.Counters.TcpConnectionsOpen == 2);
+
+        using Socket third = await RawDns.ConnectTcpAsync(fixture.EndPoint);
+
+        Assert.True(await RawDns.IsClosedByServerAsync(third, TimeSpan.FromSeconds(2)));
+        Assert.Equal(1, fixture.Server.Counters.TcpConnectionsRejected);
+        await second.SendAsync(RawDns.Frame(TestQueries.Build("example.org", DnsType.A, id: 2)), SocketFlags.None);
+        Assert.Equal(2, RawDns.Id(await RawDns.ReadFrameAsync(second) ?? throw new TimeoutException()));
+    }
+
+    [Fact]
+    public async Task Tcp_ClientsThatStallOrNeverRead_DoNotHoldUpOthers()
+    {
+        await using var fixture = ListenerFixture.Start();
+
+        // One client sends half a message and waits; another floods big queries and never reads a reply.
+        using Socket silent = await RawDns.ConnectTcpAsync(fixture.EndPoint);
+        await silent.SendAsync(RawDns.Frame(TestQueries.Build("example.org", DnsType.A))[..7], SocketFlags.None);
+        using Socket flooder = await RawDns.ConnectTcpAsync(fixture.EndPoint);
+        byte[] big = RawDns.Frame([.. Enumerable.Repeat(TestQueries.Build("big-2000.example.org", DnsType.A), 200)]);
+        _ = flooder.SendAsync(big, SocketFlags.None);
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+
+        using Socket polite = await RawDns.ConnectTcpAsync(fixture.EndPoint);
+        var stopwatch = Stopwatch.StartNew();
+        await polite.SendAsync(RawDns.Frame(TestQueries.Build("example.org", DnsType.A, id: 3)), SocketFlags.None);
+        byte[] reply = await RawDns.ReadFrameAsync(polite) ?? throw new TimeoutException();
+
+        Assert.Equal(3, RawDns.Id(reply));
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(1), $"answer took {stopwatch.Elapsed}");
+        byte[] udp = await RawDns.QueryUdpAsync(fixture.EndPoint, TestQueries.Build("example.org", DnsType.A, id: 4));
+        Assert.Equal(4, RawDns.Id(udp));
+    }
+
+    [Fact]
+    public async Task UdpAndTcp_ShareThePortPickedForPortZero()
+    {
+        await using var fixture = ListenerFixture.Start(null, "127.0.0.1:0", "127.0.0.1:0");
+
+        foreach (var endPoint in fixture.Server.EndPoints)
+        {
+            Assert.NotEqual(0, endPoint.Port);
+            using Socket tcp = await RawDns.ConnectTcpAsync(endPoint);
+            await tcp.SendAsync(RawDns.Frame(TestQueries.Build("example.org", DnsType.A, id: 8)), SocketFlags.None);
+            Assert.Equal(8, RawDns.Id(await RawDns.ReadFrameAsync(tcp) ?? throw new TimeoutException()));
+            Assert.Equal(8, RawDns.Id(await RawDns.QueryUdpAsync(endPoint, TestQueries.Build("example.org", DnsType.A, id: 8))));
+        }
+
+        Assert.NotEqual(fixture.Server.EndPoints[0].Port, fixture.Server.EndPoints[1].Port);
+    }
+}

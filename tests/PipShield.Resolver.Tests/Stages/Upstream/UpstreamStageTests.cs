@@ -1,0 +1,176 @@
+using System.Net;
+using ARSoft.Tools.Net.Dns;
+using PipShield.Resolver.Pipeline;
+using PipShield.Resolver.Stages.Upstream;
+using PipShield.Resolver.Tests.Fakes;
+using PipShield.Resolver.Tests.Wire;
+using PipShield.Resolver.Upstream;
+using PipShield.Resolver.Wire;
+using static PipShield.Resolver.Tests.Stages.Upstream.UpstreamTestKit;
+
+namespace PipShield.Resolver.Tests.Stages.Upstream;
+
+public sealed class UpstreamStageTests
+{
+    private const string Answer = "example.org. 60 IN A 192.0.2.1";
+
+    [Fact]
+    public async Task Process_RelaysAnswer_WithClientsIdAndQuestionCase()
+    {
+        await using var fake = await FakeUpstream.StartAsync(b => b.WithAnswer(Answer));
+        var stage = new UpstreamStage(Pool(fake));
+        QueryContext query = Context(TestQueries.Build("ExAmPlE.oRg", DnsType.A, id: 0xBEEF, edns: true));
+
+        StageResult result = await stage.ProcessAsync(query, TestContext.Current.CancellationToken);
+
+        Assert.Equal(StageResult.Respond, result);
+        Assert.Equal(ResponseOrigin.Upstream, query.Origin);
+        Assert.Equal(query.Query.QName(query.RequestSpan).ToArray(), query.ResponseSpan.Slice(DnsHeader.Size, query.Query.QNameLength).ToArray());
+        DnsMessage message = Decode(query.ResponseSpan);
+        Assert.Equal(0xBEEF, message.TransactionID);
+        Assert.True(message.IsRecursionAllowed);
+        Assert.True(message.IsRecursionDesired);
+        Assert.Equal(IPAddress.Parse("192.0.2.1"), Assert.IsType<ARecord>(Assert.Single(message.AnswerRecords)).Address);
+        Assert.True(message.IsEDnsEnabled);
+        Assert.Equal(UpstreamStage.PayloadSize, message.EDnsOptions!.UdpPayloadSize);
+    }
+
+    [Fact]
+    public async Task Process_SendsOwnOpt_NotTheClients()
+    {
+        await using var fake = await FakeUpstream.StartAsync(b => b.WithAnswer(Answer));
+        var stage = new UpstreamStage(Pool(fake));
+        byte[] cookie = TestQueries.Option(EdnsOptions.Cookie, [1, 2, 3, 4, 5, 6, 7, 8]);
+        byte[] subnet = TestQueries.Option(EdnsOptions.ClientSubnet, [0, 1, 24, 0, 192, 0, 2]);
+        QueryContext query = Context(TestQueries.Build("example.org", DnsType.A, flags: DnsHeader.CdFlag, edns: true,
+            payload: 4096, dnssecOk: true, options: [.. cookie, .. subnet]));
+
+        await stage.ProcessAsync(query, TestContext.Current.CancellationToken);
+
+        FakeQuery sent = FakeWire.TryParseQuery(fake.LastQuery!)!;
+        Assert.True(sent.HasOpt);
+        Assert.Equal(1232, sent.OptPayload);
+        Assert.True(sent.DnssecOk);
+        Assert.Empty(sent.OptOptions);
+        Assert.Equal(DnsHeader.RdFlag | DnsHeader.CdFlag, sent.Flags); // RD set although the client cleared it; CD kept
+        Assert.Equal("example.org", sent.QName);
+        Assert.Equal(0, DnsHeader.Flags(query.ResponseSpan) & DnsHeader.RdFlag); // the client's RD echoed
+    }
+
+    [Fact]
+    public async Task Process_AddsOptUpstream_AndStripsItForClientWithoutEdns()
+    {
+        await using var fake = await FakeUpstream.StartAsync(b => b.WithAnswer(Answer));
+        var stage = new UpstreamStage(Pool(fake));
+        QueryContext query = Context(TestQueries.Build("example.org", DnsType.A));
+
+        await stage.ProcessAsync(query, TestContext.Current.CancellationToken);
+
+        FakeQuery sent = FakeWire.TryParseQuery(fake.LastQuery!)!;
+        Assert.True(sent.HasOpt);
+        Assert.False(sent.DnssecOk);
+        DnsMessage message = Decode(query.ResponseSpan);
+        Assert.False(message.IsEDnsEnabled);
+        Assert.Empty(message.AdditionalRecords);
+        Assert.Single(message.AnswerRecords);
+    }
+
+    [Fact]
+    public async Task Process_WritesServFailWithEde22_WhenEveryUpstreamTimesOut()
+    {
+        await using var a = await FakeUpstream.StartAsync(b => b.WithNoReply());
+        await using var b = await FakeUpstream.StartAsync(b => b.WithNoReply());
+        var options = Options(a, b);
+        options.Timeout = TimeSpan.FromMilliseconds(100);
+        var stage = new UpstreamStage(new UpstreamPool(options));
+        QueryContext query = Context(TestQueries.Build("example.org", DnsType.A, id: 7, edns: true));
+
+        StageResult result = await stage.ProcessAsync(query, TestContext.Current.CancellationToken);
+
+        Assert.Equal(StageResult.Respond, result);
+        Assert.Equal(ResponseOrigin.Error, query.Origin);
+        Assert.Equal(ReturnCode.ServerFailure, Decode(query.ResponseSpan).ReturnCode);
+        Assert.Equal(7, Decode(query.ResponseSpan).TransactionID);
+        Assert.Equal((ushort)EdeCode.NoReachableAuthority, ExtendedError(query.ResponseSpan));
+    }
+
+    [Fact]
+    public async Task Process_WritesServFailWithEde23_OnNetworkError()
+    {
+        var options = new UpstreamOptions { Servers = [ClosedPort()] };
+        var stage = new UpstreamStage(new UpstreamPool(options));
+        QueryContext query = Context(TestQueries.Build("example.org", DnsType.A, edns: true));
+
+        await stage.ProcessAsync(query, TestContext.Current.CancellationToken);
+
+        Assert.Equal(ReturnCode.ServerFailure, Decode(query.ResponseSpan).ReturnCode);
+        Assert.Equal((ushort)EdeCode.NetworkError, ExtendedError(query.ResponseSpan));
+    }
+
+    [Fact]
+    public async Task Process_ServesStale_WhenEveryUpstreamFails()
+    {
+        await using var failing = await FakeUpstream.StartAsync(b => b.WithRcode(Rcode.ServFail));
+        int calls = 0;
+        var stage = new UpstreamStage(Pool(failing), q =>
+        {
+            calls++;
+            q.ResponseLength = 12;
+            q.Origin = ResponseOrigin.Stale;
+            return true;
+        });
+        QueryContext query = Context(TestQueries.Build("example.org", DnsType.A));
+
+        StageResult result = await stage.ProcessAsync(query, TestContext.Current.CancellationToken);
+
+        Assert.Equal(StageResult.Respond, result);
+        Assert.Equal(1, calls);
+        Assert.Equal(ResponseOrigin.Stale, query.Origin);
+    }
+
+    [Fact]
+    public async Task Process_DoesNotAskForStale_WhenUpstreamAnswers()
+    {
+        await using var fake = await FakeUpstream.StartAsync(b => b.WithAnswer(Answer));
+        var stage = new UpstreamStage(Pool(fake), _ => throw new InvalidOperationException("not expected"));
+        QueryContext query = Context(TestQueries.Build("example.org", DnsType.A));
+
+        Assert.Equal(StageResult.Respond, await stage.ProcessAsync(query, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Process_ServFails_WhenClientReturnsReplyForAnotherQuestion()
+    {
+        var client = new CannedClient(TestQueries.Build("example.net", DnsType.A, flags: DnsHeader.QrFlag));
+        var stage = new UpstreamStage(client);
+        QueryContext query = Context(TestQueries.Build("example.org", DnsType.A, edns: true));
+
+        await stage.ProcessAsync(query, TestContext.Current.CancellationToken);
+
+        Assert.Equal(ResponseOrigin.Error, query.Origin);
+        Assert.Equal((ushort)EdeCode.NoReachableAuthority, ExtendedError(query.ResponseSpan));
+    }
+
+    [Fact]
+    public void WriteUpstreamQuery_BuildsHeaderQuestionAndOwnOpt()
+    {
+        QueryContext query = Context(TestQueries.Build("example.org", DnsType.AAAA, id: 99, flags: 0, edns: true, payload: 512, dnssecOk: true,
+            options: TestQueries.Option(EdnsOptions.Padding, new byte[16])));
+        var buffer = new byte[512];
+
+        int length = UpstreamStage.WriteUpstreamQuery(query.RequestSpan, query.Query, buffer);
+
+        byte[] expected = TestQueries.Build("example.org", DnsType.AAAA, id: 0, flags: DnsHeader.RdFlag, edns: true, payload: 1232, dnssecOk: true);
+        Assert.Equal(expected, buffer[..length]);
+    }
+
+    /// <summary>An upstream client that answers every query with the same bytes.</summary>
+    private sealed class CannedClient(byte[] reply) : IUpstreamClient
+    {
+        public ValueTask<UpstreamResult> QueryAsync(ReadOnlyMemory<byte> query, Memory<byte> response, CancellationToken cancellationToken)
+        {
+            reply.CopyTo(response);
+            return new ValueTask<UpstreamResult>(new UpstreamResult(UpstreamStatus.Ok, reply.Length));
+        }
+    }
+}
