@@ -8,7 +8,10 @@ namespace PipShield.Blocklist.Compiling;
 /// <summary>Lays out the sections of an image (docs/BLOCKLIST-FORMAT.md) and writes header and checksums.</summary>
 internal static class ImageWriter
 {
-    internal readonly record struct NodeEntry(ulong Fingerprint, ushort Apex, ushort Subtree);
+    internal readonly record struct NodeEntry(ulong Fingerprint, ushort Apex, ushort Subtree) : IComparable<NodeEntry>
+    {
+        public int CompareTo(NodeEntry other) => Fingerprint.CompareTo(other.Fingerprint);
+    }
 
     internal sealed class Input
     {
@@ -26,7 +29,7 @@ internal static class ImageWriter
     public static byte[] Write(Input input)
     {
         // Sorting makes the layout depend only on the set of nodes, not on dictionary order.
-        Array.Sort(input.Nodes, static (a, b) => a.Fingerprint.CompareTo(b.Fingerprint));
+        Array.Sort(input.Nodes);
         for (int i = 1; i < input.Nodes.Length; i++)
         {
             if (input.Nodes[i].Fingerprint == input.Nodes[i - 1].Fingerprint)
