@@ -15,8 +15,6 @@ namespace PipShield.Resolver.Listeners;
 /// </summary>
 internal sealed class UdpListener
 {
-    private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(2);
-
     private readonly Socket _socket;
     private readonly QueryPipeline _pipeline;
     private readonly QueryContextPool _contexts;
@@ -61,15 +59,15 @@ internal sealed class UdpListener
         ListenerLog.UdpStarted(_logger, LocalEndPoint, _threads.Length);
     }
 
-    /// <summary>Closes the socket, which unblocks the receive calls, and waits for the threads to end.</summary>
-    /// <remarks>Handed-off queries still complete; their replies fail quietly on the closed socket.</remarks>
+    /// <summary>Closes the socket, which unblocks the receive calls, and waits for the threads to end; handed-off
+    /// queries still complete, and their replies fail quietly on the closed socket.</summary>
     public void Stop()
     {
         _stopped = true;
         _socket.Dispose();
         foreach (Thread thread in _threads)
         {
-            if (thread.IsAlive && !thread.Join(JoinTimeout))
+            if (thread.IsAlive && !thread.Join(TimeSpan.FromSeconds(2)))
             {
                 ListenerLog.UdpFault(_logger, LocalEndPoint, 0, new TimeoutException("A UDP receive thread did not stop"));
             }
@@ -131,7 +129,6 @@ internal sealed class UdpListener
         query.Client = ClientAddress.From(exchange.Remote);
         query.ReceivedTimestamp = Stopwatch.GetTimestamp();
         _metrics.Query();
-
         if (_contexts.IsExhausted)
         {
             _metrics.Overload();
@@ -249,6 +246,5 @@ internal sealed class UdpListener
     }
 
     private static bool IsClientError(SocketError error) => error is SocketError.ConnectionReset or SocketError.ConnectionRefused
-        or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.MessageSize or SocketError.Interrupted
-        or SocketError.WouldBlock or SocketError.NoBufferSpaceAvailable;
+        or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.MessageSize or SocketError.Interrupted;
 }

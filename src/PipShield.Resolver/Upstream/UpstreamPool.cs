@@ -147,6 +147,7 @@ public sealed class UpstreamPool : IUpstreamClient
     /// One attempt on one server: UDP, then TCP when the UDP reply is truncated, all within <paramref name="timeout"/>.
     /// The RTT is that of the UDP exchange: a TCP handshake is not what servers are ranked by.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(ExchangeOutcome Outcome, int Length, TimeSpan Rtt)> ExchangeAsync(UpstreamServer server,
         Memory<byte> tcpMessage, int questionEnd, Memory<byte> response, TimeSpan timeout, CancellationToken cancellationToken)
     {

@@ -58,7 +58,7 @@ internal static class RawDns
         return [.. framed];
     }
 
-    /// <summary>Reads one framed message; null when the server closed the connection (or reset it) first.</summary>
+    /// <summary>Reads one framed message; null when the server closed the connection (or reset it) first, or on timeout.</summary>
     public static async Task<byte[]?> ReadFrameAsync(Socket socket, TimeSpan? timeout = null)
     {
         using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);
@@ -116,7 +116,7 @@ internal static class RawDns
 
             return true;
         }
-        catch (SocketException)
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
         {
             return false;
         }

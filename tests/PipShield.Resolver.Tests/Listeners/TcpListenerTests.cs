@@ -152,6 +152,80 @@ public sealed class TcpListenerTests
     }
 
     [Fact]
+    public async Task Tcp_RunsAtMost16QueriesOfOneConnectionAtOnce_AndAnswersThemAll()
+    {
+        await using var fixture = ListenerFixture.Start();
+        using Socket client = await RawDns.ConnectTcpAsync(fixture.EndPoint);
+
+        await client.SendAsync(RawDns.Frame([.. Enumerable.Range(1, 20).Select(i => TestQueries.Build("hold.example.org", DnsType.A, id: (ushort)i))]), SocketFlags.None);
+        await UdpListenerTests.WaitUntilAsync(() => fixture.Stage.AsyncCount == 16);
+        await Task.Delay(100, TestContext.Current.CancellationToken);
+        Assert.Equal(16, fixture.Stage.AsyncCount);
+
+        var ids = new HashSet<ushort>();
+        for (int round = 0; round < 10 && ids.Count < 20; round++)
+        {
+            fixture.Stage.Release();
+            while (ids.Count < 20 && await RawDns.ReadFrameAsync(client, TimeSpan.FromMilliseconds(300)) is { } reply)
+            {
+                ids.Add(RawDns.Id(reply));
+            }
+        }
+
+        Assert.Equal(20, ids.Count);
+    }
+
+    [Fact]
+    public async Task Tcp_ClosesConnectionsOverTheTotalCap_FromAnyClient()
+    {
+        await using var fixture = ListenerFixture.Start(o => (o.MaxTcpConnections, o.MaxTcpConnectionsPerClient) = (2, 1));
+        using Socket first = await ConnectFromAsync("127.0.0.1", fixture);
+        using Socket second = await ConnectFromAsync("127.0.0.2", fixture);
+        await UdpListenerTests.WaitUntilAsync(() => fixture.Server.Counters.TcpConnectionsOpen == 2);
+
+        using Socket third = await ConnectFromAsync("127.0.0.3", fixture);
+        Assert.True(await RawDns.IsClosedByServerAsync(third, TimeSpan.FromSeconds(2)));
+
+        first.Dispose();
+        await UdpListenerTests.WaitUntilAsync(() => fixture.Server.Counters.TcpConnectionsOpen == 1);
+        using Socket fourth = await ConnectFromAsync("127.0.0.3", fixture);
+        await fourth.SendAsync(RawDns.Frame(TestQueries.Build("example.org", DnsType.A, id: 4)), SocketFlags.None);
+        Assert.Equal(4, RawDns.Id(await RawDns.ReadFrameAsync(fourth) ?? throw new TimeoutException()));
+        Assert.Equal(1, fixture.Server.Counters.TcpConnectionsRejected);
+    }
+
+    [Fact]
+    public async Task Tcp_AnswersOverIPv6()
+    {
+        Assert.SkipUnless(Socket.OSSupportsIPv6, "IPv6 is not available on this machine");
+        await using var fixture = ListenerFixture.Start(null, "[::1]:0");
+        using Socket client = await RawDns.ConnectTcpAsync(fixture.EndPoint);
+
+        await client.SendAsync(RawDns.Frame(TestQueries.Build("phish.example.net", DnsType.AAAA, id: 66)), SocketFlags.None);
+
+        DnsMessage reply = RawDns.Decode(await RawDns.ReadFrameAsync(client) ?? throw new TimeoutException());
+        Assert.Equal(66, reply.TransactionID);
+        Assert.Equal("::", Assert.IsType<AaaaRecord>(Assert.Single(reply.AnswerRecords)).Address.ToString());
+    }
+
+    private static async Task<Socket> ConnectFromAsync(string source, ListenerFixture fixture)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Parse(source), 0));
+        }
+        catch (SocketException)
+        {
+            socket.Dispose();
+            Assert.Skip($"cannot bind {source}: this system routes only 127.0.0.1 to loopback");
+        }
+
+        await socket.ConnectAsync(fixture.EndPoint);
+        return socket;
+    }
+
+    [Fact]
     public async Task UdpAndTcp_ShareThePortPickedForPortZero()
     {
         await using var fixture = ListenerFixture.Start(null, "127.0.0.1:0", "127.0.0.1:0");

@@ -50,7 +50,10 @@ public sealed class PolicyStage : IQueryStage
     }
 
     /// <summary>Writes the block answer for <paramref name="match"/> into <paramref name="query"/>.</summary>
-    public StageResult Respond(QueryContext query, BlocklistImage image, in RuleMatch match)
+    /// <param name="soaOwnerOffset">Where in the question name the SOA owner starts; by default the listed name
+    /// the query name matched. A match on a CNAME target or an answer address passes 0: the negative answer
+    /// is about the name asked for (RFC 2308 §3).</param>
+    public StageResult Respond(QueryContext query, BlocklistImage image, in RuleMatch match, int? soaOwnerOffset = null)
     {
         ImageSource source = image.GetSource(match);
         RuleAction action = match.Action != RuleAction.Default ? match.Action
@@ -87,7 +90,7 @@ public sealed class PolicyStage : IQueryStage
             Ttl = (uint)_options.BlockTtlSeconds,
             SinkholeV4 = v4,
             SinkholeV6 = v6,
-            RuleNameOffset = match.IsIp ? 0 : match.NameOffset,
+            RuleNameOffset = soaOwnerOffset ?? (match.IsIp ? 0 : match.NameOffset),
             Ede = EdeCode.Blocked,
             ExtraText = Texts(image).For(match.SourceIndex),
         };

@@ -55,15 +55,9 @@ public sealed class ResponsePolicyStage : IResponseStage
 
         query.Decision = match;
         query.DecisionImage = image;
-        if (_policy.Respond(query, image, match) != StageResult.Respond)
+        if (_policy.Respond(query, image, match, soaOwnerOffset: 0) != StageResult.Respond)
         {
             query.ResponseLength = 0; // the rule's action is to drop the query
-            return;
-        }
-
-        if (byName && match.NameOffset != 0)
-        {
-            OwnSoaByQName(query.Response.AsSpan(0, query.ResponseLength));
         }
     }
 
@@ -112,23 +106,5 @@ public sealed class ResponsePolicyStage : IResponseStage
 
         byName = false;
         return RuleMatch.None;
-    }
-
-    /// <summary>
-    /// The block answer's SOA is owned by "the listed name inside the question", found by the match's name
-    /// offset; for a CNAME target that offset is within the target, not the question, so point it at the
-    /// question name itself (RFC 2308 §3: the negative answer is about the name asked for).
-    /// </summary>
-    private static void OwnSoaByQName(Span<byte> response)
-    {
-        var reader = new DnsRecordReader(response);
-        while (reader.TryReadNext(out DnsRecordInfo record))
-        {
-            if (record.Section == DnsSection.Authority && record.Type == (ushort)DnsType.SOA
-                && (response[record.NameOffset] & 0xC0) == 0xC0)
-            {
-                BinaryPrimitives.WriteUInt16BigEndian(response[record.NameOffset..], DnsMessageWriter.QNamePointer);
-            }
-        }
     }
 }
