@@ -126,8 +126,25 @@ internal sealed partial class TcpConnection
         {
             _replies.Writer.TryComplete();
             await writing.ConfigureAwait(false);
+            await CloseAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task CloseAsync()
+    {
+        try
+        {
             await _input.CompleteAsync().ConfigureAwait(false);
+
+            // Nothing is left to flush unless the write loop gave up, and then Abort has shut the socket down, so
+            // this fails at once instead of waiting on a client that does not read.
             await _output.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
             await _stream.DisposeAsync().ConfigureAwait(false);
             if (_closeReason is (int)CloseReason.Idle or (int)CloseReason.NotReading)
             {

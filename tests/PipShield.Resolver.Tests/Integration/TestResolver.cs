@@ -9,33 +9,29 @@ using PipShield.Resolver.Server;
 using PipShield.Resolver.Stages.Admission;
 using PipShield.Resolver.Stages.Cache;
 using PipShield.Resolver.Stages.Policy;
-using PipShield.Resolver.Stages.ResponsePolicy;
-using PipShield.Resolver.Stages.Upstream;
 using PipShield.Resolver.Upstream;
 
 namespace PipShield.Resolver.Tests.Integration;
 
 /// <summary>
-/// The whole resolver on 127.0.0.1:0, as the service composes it: parse, admission, policy, cache, upstream
-/// (an <see cref="UpstreamPool"/> pointed at a fake), response policy and cache insert.
+/// The whole resolver on 127.0.0.1:0, started as the service starts it (<see cref="ResolverEngine"/>): parse,
+/// admission, policy, cache, upstream (an <see cref="UpstreamPool"/> pointed at a fake), response policy and
+/// cache insert, behind real UDP and TCP listeners.
 /// </summary>
 internal sealed class TestResolver : IAsyncDisposable
 {
     /// <summary>The lists every test resolver starts with; see <see cref="CompileImage"/>.</summary>
     public const string DefaultBlocklist = "phish.example.net\ntracker.example.net\n";
 
-    private TestResolver(ResolverServer server, ImageHolder images, ResponseCache cache)
-    {
-        Server = server;
-        Images = images;
-        Cache = cache;
-    }
+    private readonly ResolverEngine _engine;
 
-    public ResolverServer Server { get; }
+    private TestResolver(ResolverEngine engine) => _engine = engine;
 
-    public ImageHolder Images { get; }
+    public ResolverServer Server => _engine.Server;
 
-    public ResponseCache Cache { get; }
+    public ImageHolder Images => _engine.Images;
+
+    public ResponseCache Cache => _engine.Cache;
 
     public IPEndPoint EndPoint => Server.EndPoints[0];
 
@@ -44,35 +40,34 @@ internal sealed class TestResolver : IAsyncDisposable
     public static Task<TestResolver> StartAsync(IPEndPoint? upstream, string blocklist = DefaultBlocklist,
         IUpstreamClient? upstreamClient = null, Action<ResolverServerOptions>? configureServer = null)
     {
-        var images = new ImageHolder(CompileImage(blocklist));
-        var policy = new PolicyOptions
+        var options = new ResolverEngineOptions
         {
-            SinkholeIPv4 = "192.0.2.53",
-            SinkholeIPv6 = "2001:db8::53",
-            CategoryActions = new(StringComparer.OrdinalIgnoreCase)
+            Server = new ResolverServerOptions { ListenEndPoints = ["127.0.0.1:0"] },
+            Upstream = new UpstreamOptions
             {
-                ["malware"] = RuleAction.NxDomain,
-                ["c2"] = RuleAction.NoData,
-                ["scam"] = RuleAction.Refused,
+                Servers = [upstream?.ToString() ?? "127.0.0.1:9"],
+                Timeout = TimeSpan.FromMilliseconds(400),
+                Deadline = TimeSpan.FromMilliseconds(800),
+                MaxAttempts = 1,
+                FailureThreshold = 100,
             },
+            Cache = new CacheOptions { Prefetch = false },
+            Policy = new PolicyOptions
+            {
+                SinkholeIPv4 = "192.0.2.53",
+                SinkholeIPv6 = "2001:db8::53",
+                CategoryActions = new(StringComparer.OrdinalIgnoreCase)
+                {
+                    ["malware"] = RuleAction.NxDomain,
+                    ["c2"] = RuleAction.NoData,
+                    ["scam"] = RuleAction.Refused,
+                },
+            },
+            AccessControl = AccessControlList.PrivateNetworks,
         };
-        var cache = new ResponseCache(new CacheOptions { Prefetch = false });
-        upstreamClient ??= new UpstreamPool(new UpstreamOptions
-        {
-            Servers = [upstream?.ToString() ?? "127.0.0.1:9"],
-            Timeout = TimeSpan.FromMilliseconds(400),
-            Deadline = TimeSpan.FromMilliseconds(800),
-            MaxAttempts = 1,
-            FailureThreshold = 100,
-        });
-
-        QueryPipeline pipeline = PipelineBuilder.Build(AccessControlList.PrivateNetworks, images, policy,
-            cache: new CacheStage(cache),
-            upstream: new UpstreamStage(upstreamClient, cache.TryWriteStale),
-            responseStages: [new ResponsePolicyStage(images, new PolicyStage(images, policy)), new CacheStoreStage(cache)]);
-        var options = new ResolverServerOptions { ListenEndPoints = ["127.0.0.1:0"] };
-        configureServer?.Invoke(options);
-        return Task.FromResult(new TestResolver(ResolverServer.Start(pipeline, options), images, cache));
+        configureServer?.Invoke(options.Server);
+        var images = new ImageHolder(CompileImage(blocklist));
+        return Task.FromResult(new TestResolver(ResolverEngine.Start(options, images, upstreamClient)));
     }
 
     /// <summary>
@@ -105,7 +100,7 @@ internal sealed class TestResolver : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Server.DisposeAsync();
+        await _engine.DisposeAsync();
         Images.Dispose();
     }
 }

@@ -112,6 +112,20 @@ public sealed class TcpListenerTests
     }
 
     [Fact]
+    public async Task Tcp_ClosesAClientThatStopsReading_AndReleasesItsQueries()
+    {
+        await using var fixture = ListenerFixture.Start(o => o.TcpIdleTimeout = TimeSpan.FromMilliseconds(300));
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        await client.ConnectAsync(fixture.EndPoint, TestContext.Current.CancellationToken);
+
+        byte[] flood = RawDns.Frame([.. Enumerable.Repeat(TestQueries.Build("big-3000.example.org", DnsType.A), 100)]);
+        _ = client.SendAsync(flood, SocketFlags.None);
+
+        await UdpListenerTests.WaitUntilAsync(() => fixture.Server.Counters.TcpConnectionsTimedOut == 1);
+        await UdpListenerTests.WaitUntilAsync(() => fixture.Server.Counters.TcpConnectionsOpen == 0 && fixture.Server.Counters.QueriesInFlight == 0);
+    }
+
+    [Fact]
     public async Task Tcp_ClosesConnectionsOverThePerClientCap_AtOnce()
     {
         await using var fixture = ListenerFixture.Start(o => o.MaxTcpConnectionsPerClient = 2);
