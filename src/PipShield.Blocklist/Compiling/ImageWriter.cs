@@ -65,6 +65,7 @@ internal static class ImageWriter
             input.Classes.Count * ImageLayout.ClassSize,
             input.Sources.Count * ImageLayout.SourceSize,
             strings.Length,
+            checked((int)SuffixHash.FilterBlockCount(input.Nodes.Length) * ImageLayout.FilterBlockSize),
         ];
         Span<int> offsets = stackalloc int[lengths.Length];
         int position = ImageLayout.HeaderSize;
@@ -78,6 +79,12 @@ internal static class ImageWriter
         Span<byte> span = image;
 
         WriteBuckets(span.Slice(offsets[(int)ImageSection.Buckets], lengths[(int)ImageSection.Buckets]), input.Nodes, bucketCount);
+        Span<byte> filter = span.Slice(offsets[(int)ImageSection.Filter], lengths[(int)ImageSection.Filter]);
+        foreach (NodeEntry node in input.Nodes)
+        {
+            SuffixHash.FilterAdd(filter, node.Fingerprint);
+        }
+
         WriteRanges(span, offsets[(int)ImageSection.Ipv4Starts], offsets[(int)ImageSection.Ipv4Meta], input.Ipv4, ipv6: false);
         WriteRanges(span, offsets[(int)ImageSection.Ipv6Starts], offsets[(int)ImageSection.Ipv6Meta], input.Ipv6, ipv6: true);
 

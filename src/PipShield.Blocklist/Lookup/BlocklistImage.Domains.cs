@@ -54,27 +54,43 @@ public sealed unsafe partial class BlocklistImage
         Span<byte> folded = stackalloc byte[DomainName.MaxWireLength + 1];
         FoldCase(wireName[..position], folded);
 
-        // Hash every suffix from the top-level domain down and prefetch its bucket: the probes do not
-        // depend on each other, so their cache misses overlap.
-        Span<ulong> hashes = stackalloc ulong[128];
+        // Hash every suffix from the top-level domain down. The filter (small, so it stays in cache) rules
+        // out most suffixes that are not stored; for the others, prefetch the bucket: the probes do not
+        // depend on each other, so their cache misses overlap. A ruled-out suffix keeps fingerprint 0.
+        Span<ulong> fingerprints = stackalloc ulong[128];
         ulong hash = SuffixHash.Seed;
+        bool any = false;
         for (int i = labels - 1; i >= 0; i--)
         {
             int start = labelStarts[i];
             hash = SuffixHash.Next(hash, folded.Slice(start + 1, folded[start]));
-            hashes[i] = hash;
-            Prefetch(hash);
+            ulong fingerprint = SuffixHash.Fingerprint(hash);
+            if (MayContain(fingerprint))
+            {
+                fingerprints[i] = fingerprint;
+                Prefetch(fingerprint);
+                any = true;
+            }
+            else
+            {
+                fingerprints[i] = 0;
+            }
+        }
+
+        if (!any)
+        {
+            return RuleMatch.None;
         }
 
         // Most specific first: the name's own rule, then each ancestor's rule for names below it.
-        if (TryFind(hashes[0], out ushort apex, out _) && apex != 0)
+        if (fingerprints[0] != 0 && TryFind(fingerprints[0], out ushort apex, out _) && apex != 0)
         {
             return MakeMatch(apex, 0);
         }
 
         for (int i = 1; i < labels; i++)
         {
-            if (TryFind(hashes[i], out _, out ushort subtree) && subtree != 0)
+            if (fingerprints[i] != 0 && TryFind(fingerprints[i], out _, out ushort subtree) && subtree != 0)
             {
                 return MakeMatch(subtree, labelStarts[i]);
             }
@@ -185,10 +201,35 @@ public sealed unsafe partial class BlocklistImage
         }
     }
 
-    private bool TryFind(ulong hash, out ushort apex, out ushort subtree)
+    /// <summary>False when the suffix filter proves a fingerprint is not stored; true when it may be.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool MayContain(ulong fingerprint)
     {
-        ulong fingerprint = SuffixHash.Fingerprint(hash);
-        uint bucketIndex = SuffixHash.Bucket(hash, _bucketCount);
+        uint* block = (uint*)(_filter + (nuint)SuffixHash.FilterBlock(fingerprint, _filterBlocks) * ImageLayout.FilterBlockSize);
+        uint key = SuffixHash.FilterKey(fingerprint);
+        if (Avx2.IsSupported && BitConverter.IsLittleEndian)
+        {
+            Vector256<uint> salts = Vector256.Create(0x47b6137bU, 0x44974d91U, 0x8824ad5bU, 0xa2b7289dU, 0x705495c7U, 0x2df1424bU, 0x9efc4947U, 0x5c6bfb31U);
+            Vector256<uint> bits = Avx2.ShiftLeftLogicalVariable(Vector256<uint>.One, Vector256.ShiftRightLogical(Vector256.Create(key) * salts, 27));
+            return (Vector256.Load(block) & bits) == bits;
+        }
+
+        ReadOnlySpan<uint> saltList = SuffixHash.FilterSalts;
+        for (int i = 0; i < 8; i++)
+        {
+            uint bit = 1u << (int)((key * saltList[i]) >> 27);
+            if ((BinaryPrimitives.ReadUInt32LittleEndian(new ReadOnlySpan<byte>(block + i, 4)) & bit) == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private bool TryFind(ulong fingerprint, out ushort apex, out ushort subtree)
+    {
+        uint bucketIndex = SuffixHash.Bucket(fingerprint, _bucketCount);
         for (uint probes = 0; probes < _bucketCount; probes++)
         {
             byte* bucket = _buckets + (nuint)bucketIndex * ImageLayout.BucketSize;

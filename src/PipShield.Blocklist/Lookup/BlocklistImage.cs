@@ -19,6 +19,8 @@ public sealed unsafe partial class BlocklistImage : IDisposable
     private readonly ImageMemory _memory;
     private readonly byte* _buckets;
     private readonly uint _bucketCount;
+    private readonly byte* _filter;
+    private readonly uint _filterBlocks;
     private readonly byte* _ipv4Starts;
     private readonly byte* _ipv4Meta;
     private readonly int _ipv4Count;
@@ -104,6 +106,7 @@ public sealed unsafe partial class BlocklistImage : IDisposable
             (long)_classCount * ImageLayout.ClassSize,
             (long)sourceCount * ImageLayout.SourceSize,
             -1, // strings: any length
+            -2, // filter: whole blocks, at least one
         ];
         var sections = new (int Offset, int Length)[expected.Length];
         long previousEnd = ImageLayout.HeaderSize;
@@ -113,7 +116,8 @@ public sealed unsafe partial class BlocklistImage : IDisposable
             ulong offset = BinaryPrimitives.ReadUInt64LittleEndian(entry);
             ulong sectionLength = BinaryPrimitives.ReadUInt64LittleEndian(entry[8..]);
             if (offset < (ulong)previousEnd || offset % ImageLayout.SectionAlignment != 0 || offset > (ulong)length
-                || sectionLength > (ulong)length - offset || (expected[i] >= 0 && sectionLength != (ulong)expected[i]))
+                || sectionLength > (ulong)length - offset || (expected[i] >= 0 && sectionLength != (ulong)expected[i])
+                || (expected[i] == -2 && (sectionLength == 0 || sectionLength % ImageLayout.FilterBlockSize != 0)))
             {
                 ThrowHelper.InvalidImage($"{displayName}: section {(ImageSection)i} lies outside the file or has the wrong size; the image is truncated or corrupt");
             }
@@ -132,6 +136,8 @@ public sealed unsafe partial class BlocklistImage : IDisposable
         }
 
         _buckets = b + sections[(int)ImageSection.Buckets].Offset;
+        _filter = b + sections[(int)ImageSection.Filter].Offset;
+        _filterBlocks = (uint)(sections[(int)ImageSection.Filter].Length / ImageLayout.FilterBlockSize);
         _ipv4Starts = b + sections[(int)ImageSection.Ipv4Starts].Offset;
         _ipv4Meta = b + sections[(int)ImageSection.Ipv4Meta].Offset;
         _ipv6Starts = b + sections[(int)ImageSection.Ipv6Starts].Offset;

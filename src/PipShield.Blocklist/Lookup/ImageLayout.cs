@@ -5,7 +5,7 @@ internal static class ImageLayout
 {
     public static ReadOnlySpan<byte> Magic => "PIPBLIMG"u8;
 
-    public const uint FormatVersion = 1;
+    public const uint FormatVersion = 2;
     public const int HeaderSize = 256;
     public const int SectionAlignment = 64;
 
@@ -37,6 +37,10 @@ internal static class ImageLayout
     public const int BucketHeadSize = 4;
     public const byte BucketOverflowFlag = 1;
 
+    // Suffix filter: split-block Bloom filter, 32-byte blocks of eight 32-bit words, one bit set per word.
+    public const int FilterBlockSize = 32;
+    public const int FilterBitsPerNode = 12;
+
     public const int Ipv4StartSize = 4;
     public const int Ipv6StartSize = 16;
     public const int RangeMetaSize = 4;
@@ -62,4 +66,5 @@ internal enum ImageSection
     Classes = 5,
     Sources = 6,
     Strings = 7,
+    Filter = 8,
 }

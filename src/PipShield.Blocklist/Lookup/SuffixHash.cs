@@ -25,6 +25,40 @@ internal static class SuffixHash
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint Bucket(ulong hash, uint bucketCount) => (uint)(((hash >> 32) * bucketCount) >> 32);
 
+    /// <summary>Block of the suffix filter for a fingerprint: the low 32 bits scaled onto the block count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint FilterBlock(ulong fingerprint, uint blockCount) => (uint)(((ulong)(uint)fingerprint * blockCount) >> 32);
+
+    /// <summary>The key whose eight bits (one per word of the block) mark a fingerprint in the filter.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint FilterKey(ulong fingerprint) => (uint)(fingerprint >> 32);
+
+    /// <summary>
+    /// Odd multipliers that pick the bit in each of a block's eight words (<c>(key × salt) >> 27</c>); the
+    /// split-block Bloom filter of the Apache Parquet format uses the same scheme.
+    /// </summary>
+    public static ReadOnlySpan<uint> FilterSalts =>
+        [0x47b6137bU, 0x44974d91U, 0x8824ad5bU, 0xa2b7289dU, 0x705495c7U, 0x2df1424bU, 0x9efc4947U, 0x5c6bfb31U];
+
+    /// <summary>Number of filter blocks for <paramref name="nodes"/> stored names.</summary>
+    public static uint FilterBlockCount(int nodes) =>
+        (uint)Math.Max(1, ((long)nodes * ImageLayout.FilterBitsPerNode + ImageLayout.FilterBlockSize * 8 - 1) / (ImageLayout.FilterBlockSize * 8));
+
+    /// <summary>Sets a fingerprint's bits in a filter (compile time).</summary>
+    public static void FilterAdd(Span<byte> filter, ulong fingerprint)
+    {
+        uint blocks = (uint)(filter.Length / ImageLayout.FilterBlockSize);
+        Span<byte> block = filter.Slice((int)FilterBlock(fingerprint, blocks) * ImageLayout.FilterBlockSize, ImageLayout.FilterBlockSize);
+        uint key = FilterKey(fingerprint);
+        ReadOnlySpan<uint> salts = FilterSalts;
+        for (int i = 0; i < 8; i++)
+        {
+            Span<byte> word = block.Slice(i * 4, 4);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(word,
+                System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(word) | (1u << (int)((key * salts[i]) >> 27)));
+        }
+    }
+
     /// <summary>
     /// Hashes of every suffix of a normalised presentation name, most specific first:
     /// <c>a.example.org</c> gives [h(a.example.org), h(example.org), h(org)].

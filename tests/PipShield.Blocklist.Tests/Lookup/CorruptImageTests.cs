@@ -13,7 +13,7 @@ public sealed class CorruptImageTests
     private static List<int> SectionBoundaries()
     {
         var boundaries = new List<int> { 0, 8, 12, 16, 24, 32, 40, 48, 64, 88, 128, 248, 255, 256 };
-        for (int i = 0; i < 8; i++)
+        for (int i = 0; i < 9; i++)
         {
             int entry = 88 + i * 16;
             int offset = (int)BinaryPrimitives.ReadUInt64LittleEndian(Image.AsSpan(entry));
@@ -51,11 +51,12 @@ public sealed class CorruptImageTests
     public void Open_RefusesImage_OfAnotherFormatVersion_WithAClearMessage()
     {
         byte[] copy = (byte[])Image.Clone();
-        BinaryPrimitives.WriteUInt32LittleEndian(copy.AsSpan(8), 2);
+        int other = BlocklistImage.FormatVersion + 1;
+        BinaryPrimitives.WriteUInt32LittleEndian(copy.AsSpan(8), (uint)other);
 
         var error = Assert.Throws<InvalidBlocklistImageException>(() => BlocklistImage.FromBytes(copy));
 
-        Assert.Contains("version 2", error.Message);
+        Assert.Contains($"version {other}", error.Message);
         Assert.Contains("compile the lists again", error.Message);
     }
 
