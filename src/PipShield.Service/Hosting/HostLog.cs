@@ -25,4 +25,12 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "No blocklist configured: PipShield forwards every query unfiltered")]
     public static partial void NoLists(ILogger logger);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Information,
+        Message = "Blocklists reloaded ({Reason}): {DomainRules} domain rules, {IpRules} IP rules from {Sources} sources in {Seconds:F2} s")]
+    public static partial void Reloaded(ILogger logger, string reason, int domainRules, int ipRules, int sources, double seconds);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Error,
+        Message = "Blocklist reload ({Reason}) failed; still serving the previous lists: {Error}")]
+    public static partial void ReloadFailed(ILogger logger, string reason, string error);
 }

@@ -25,26 +25,7 @@ internal sealed class ImageLoader(ListsOptions options, ILogger logger)
             return opened;
         }
 
-        List<ListInput> inputs;
-        try
-        {
-            inputs = [];
-            if (!string.IsNullOrWhiteSpace(options.SourcesFile))
-            {
-                inputs.AddRange(SourceConfig.Load(Resolve(options.SourcesFile)));
-            }
-
-            foreach (string spec in options.Sources)
-            {
-                SourceSpec parsed = SourceSpec.Parse(spec, isAllowlist: false);
-                inputs.Add(ListInput.FromSpec(parsed with { Path = Resolve(parsed.Path) }, isAllowlist: false));
-            }
-        }
-        catch (CliException ex)
-        {
-            throw new StartupException($"{ListsOptions.SectionName}: {ex.Message}");
-        }
-
+        List<ListInput> inputs = Inputs();
         if (inputs.Count == 0)
         {
             HostLog.NoLists(logger);
@@ -55,6 +36,63 @@ internal sealed class ImageLoader(ListsOptions options, ILogger logger)
         BlocklistImage compiled = Open(image);
         HostLog.ImageLoaded(logger, image, compiled.DomainRuleCount, compiled.IpRuleCount, compiled.Sources.Count, stopwatch.Elapsed.TotalSeconds);
         return compiled;
+    }
+
+    /// <summary>
+    /// The files the current lists come from: the image, or the sources file and every list it and
+    /// <see cref="ListsOptions.Sources"/> name. A file that cannot be read is still listed, so that its return
+    /// is noticed.
+    /// </summary>
+    public List<string> WatchedFiles()
+    {
+        if (!string.IsNullOrWhiteSpace(options.Image))
+        {
+            return [Resolve(options.Image)];
+        }
+
+        var files = new List<string>();
+        if (!string.IsNullOrWhiteSpace(options.SourcesFile))
+        {
+            files.Add(Resolve(options.SourcesFile));
+        }
+
+        try
+        {
+            foreach (ListInput input in Inputs())
+            {
+                files.Add(input.Path);
+            }
+        }
+        catch (StartupException)
+        {
+            // A broken sources file: watch the file itself until it is fixed.
+        }
+
+        return files;
+    }
+
+    private List<ListInput> Inputs()
+    {
+        try
+        {
+            var inputs = new List<ListInput>();
+            if (!string.IsNullOrWhiteSpace(options.SourcesFile))
+            {
+                inputs.AddRange(SourceConfig.Load(Resolve(options.SourcesFile)));
+            }
+
+            foreach (string spec in options.Sources)
+            {
+                SourceSpec parsed = SourceSpec.Parse(spec, isAllowlist: false);
+                inputs.Add(ListInput.FromSpec(parsed with { Path = Resolve(parsed.Path) }, isAllowlist: false));
+            }
+
+            return inputs;
+        }
+        catch (CliException ex)
+        {
+            throw new StartupException($"{ListsOptions.SectionName}: {ex.Message}");
+        }
     }
 
     private string Compile(List<ListInput> inputs)

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace PipShield.Service.Hosting;
 
 /// <summary>Which blocklists the service loads at start-up.</summary>
@@ -18,4 +20,12 @@ public sealed class ListsOptions
 
     /// <summary>Where images compiled at start-up are written. Default: a <c>pipshield</c> folder in the temp directory.</summary>
     public string? StateDirectory { get; set; }
+
+    /// <summary>
+    /// How often the files behind the lists (the image, or the sources file and its lists) are checked for
+    /// changes; a change reloads them without a restart, as <c>SIGHUP</c> does. Zero turns the check off.
+    /// Default 2 seconds.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "Lists:ReloadCheckInterval must be between 0 and 1 day")]
+    public TimeSpan ReloadCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

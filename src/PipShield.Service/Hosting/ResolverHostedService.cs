@@ -24,9 +24,13 @@ internal sealed class ResolverHostedService(
     private readonly ILogger _logger = loggerFactory.CreateLogger("PipShield.Service");
     private ResolverEngine? _engine;
     private ImageHolder? _images;
+    private ListReloader? _reloader;
 
     /// <summary>The running resolver (after start), for tests and the admin surface.</summary>
     public ResolverEngine? Engine => _engine;
+
+    /// <summary>Reloads the lists on file changes and SIGHUP (after start).</summary>
+    public ListReloader? Reloader => _reloader;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -59,6 +63,8 @@ internal sealed class ResolverHostedService(
             throw new StartupException(ex.Message);
         }
 
+        _reloader = new ListReloader(lists.Value, _images, _logger);
+        _reloader.Start();
         HostLog.Started(_logger,
             string.Join(", ", _engine.Server.EndPoints),
             string.Join(", ", options.Upstream.EffectiveServers),
@@ -69,6 +75,11 @@ internal sealed class ResolverHostedService(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (_reloader is not null)
+        {
+            await _reloader.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_engine is not null)
         {
             await _engine.DisposeAsync().ConfigureAwait(false);

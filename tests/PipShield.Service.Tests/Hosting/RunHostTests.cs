@@ -17,27 +17,7 @@ public sealed class RunHostTests : IDisposable
 
     public void Dispose() => _workspace.Dispose();
 
-    private static int FreePort()
-    {
-        // The same number must be free for UDP and TCP.
-        for (int attempt = 0; attempt < 20; attempt++)
-        {
-            using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            tcp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            int port = ((IPEndPoint)tcp.LocalEndPoint!).Port;
-            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            try
-            {
-                udp.Bind(new IPEndPoint(IPAddress.Loopback, port));
-                return port;
-            }
-            catch (SocketException)
-            {
-            }
-        }
-
-        throw new InvalidOperationException("no free port");
-    }
+    private static int FreePort() => HostTestKit.FreePort();
 
     private RunSettings Settings(int port, Dictionary<string, string?>? overrides = null, string? configFile = null) => new()
     {
@@ -53,13 +33,7 @@ public sealed class RunHostTests : IDisposable
         },
     };
 
-    private static LookupClient Client(int port) => new(new LookupClientOptions(new NameServer(IPAddress.Loopback, port))
-    {
-        UseCache = false,
-        Retries = 0,
-        Timeout = TimeSpan.FromSeconds(3),
-        ThrowDnsErrors = false,
-    });
+    private static LookupClient Client(int port) => HostTestKit.Client(port);
 
     [Fact]
     public async Task Run_AnswersBlockedNames_WithTheSinkhole_FromListsCompiledAtStart()
