@@ -26,6 +26,7 @@ internal sealed class UdpListener
     private readonly Thread[] _threads;
     private LogLimiter _faultLog;
     private volatile bool _stopped;
+    private volatile bool _draining;
 
     /// <param name="socket">A bound UDP socket; the listener owns it and closes it on <see cref="Stop"/>.</param>
     /// <param name="stopping">Passed to the pipeline; cancelled when the server stops.</param>
@@ -58,6 +59,12 @@ internal sealed class UdpListener
 
         ListenerLog.UdpStarted(_logger, LocalEndPoint, _threads.Length);
     }
+
+    /// <summary>
+    /// Shutdown, first step: new queries are read and dropped unanswered (the client retries elsewhere or
+    /// later) while the socket stays open for the replies to queries already waiting on an upstream.
+    /// </summary>
+    public void BeginDrain() => _draining = true;
 
     /// <summary>Closes the socket, which unblocks the receive calls, and waits for the threads to end; handed-off
     /// queries still complete, and their replies fail quietly on the closed socket.</summary>
@@ -96,6 +103,11 @@ internal sealed class UdpListener
             {
                 Fault(ex);
                 Thread.Sleep(10); // a socket that keeps failing must not spin a core
+                continue;
+            }
+
+            if (_draining)
+            {
                 continue;
             }
 

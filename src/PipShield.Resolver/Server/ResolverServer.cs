@@ -92,12 +92,24 @@ public sealed class ResolverServer : IAsyncDisposable
             return;
         }
 
+        // Drain: take no new UDP queries, but let those waiting on an upstream finish and reply (bounded by the
+        // upstream deadline in practice, by DrainTimeout at most).
+        foreach (UdpListener udp in _udp)
+        {
+            udp.BeginDrain();
+        }
+
+        long drainStart = Stopwatch.GetTimestamp();
+        while (_contexts.Outstanding > ReceiveThreadCount && Stopwatch.GetElapsedTime(drainStart) < DrainTimeout)
+        {
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+
         await StopListeners().ConfigureAwait(false);
 
         // Cancel what still waits on upstream, then wait for those queries to give their contexts back, so nothing
         // touches the pipeline (or the image it reads) once this returns.
         _stopping.Cancel();
-        long drainStart = Stopwatch.GetTimestamp();
         while (_contexts.Outstanding > 0 && Stopwatch.GetElapsedTime(drainStart) < DrainTimeout)
         {
             await Task.Delay(10).ConfigureAwait(false);
