@@ -1,4 +1,5 @@
 using PipShield.Resolver.Stages.Admission;
+using PipShield.Resolver.Stages.MetaQuery;
 using PipShield.Resolver.Stages.Parse;
 using PipShield.Resolver.Stages.Policy;
 
@@ -23,6 +24,7 @@ public static class PipelineBuilder
         {
             new ParseStage(),                   // first: nothing else reads an unparsed packet
             new AdmissionStage(acl),            // before any work for the client: not an open resolver
+            new MetaQueryStage(),               // before policy and cache: ANY, AXFR/IXFR and non-IN classes are answered here, never forwarded
             policy,                             // before cache: a newly blocked name must not be served from an old cache entry
         };
         if (cache is not null)

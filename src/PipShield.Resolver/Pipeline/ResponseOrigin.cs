@@ -10,4 +10,7 @@ public enum ResponseOrigin : byte
     Cache = 4,
     Upstream = 5,
     Stale = 6,
+
+    /// <summary>Answered by PipShield itself, not an error: the RFC 8482 answer to ANY.</summary>
+    Local = 7,
 }

@@ -9,7 +9,7 @@ public static class DnsName
     /// <summary>
     /// Writes the name at <paramref name="offset"/> in <paramref name="message"/> to <paramref name="destination"/>
     /// as an uncompressed wire name, following compression pointers (RFC 1035 §4.1.4). Each pointer must point
-    /// strictly backwards and at most <see cref="MaxPointerHops"/> are followed, so loops end.
+    /// strictly backwards, never into the header, and at most <see cref="MaxPointerHops"/> are followed, so loops end.
     /// </summary>
     /// <returns>False for a malformed name, or one over 255 octets, or when <paramref name="destination"/> is too small.</returns>
     public static bool TryDecompress(ReadOnlySpan<byte> message, int offset, Span<byte> destination, out int length)
@@ -45,9 +45,11 @@ public static class DnsName
                 }
 
                 int target = ((b & 0x3F) << 8) | message[position + 1];
-                if (target >= lowestPointerTarget)
+                if (target >= lowestPointerTarget || target < DnsHeader.Size)
                 {
-                    return false; // RFC 1035 §4.1.4: pointers refer to a prior occurrence; forward or self pointers loop
+                    // RFC 1035 §4.1.4: pointers refer to a prior occurrence of a name; forward or self pointers
+                    // loop, and no name lives in the header.
+                    return false;
                 }
 
                 lowestPointerTarget = target;

@@ -8,6 +8,7 @@ public enum EdeCode : ushort
     Prohibited = 18,
     Blocked = 15,
     Filtered = 17,
+    NotSupported = 21,
     NoReachableAuthority = 22,
     NetworkError = 23,
 }

@@ -72,11 +72,18 @@ public static class QueryParser
         }
 
         // Answer and authority sections are unusual in a query but legal; an OPT there is not (RFC 6891 §6.1.1).
+        // A misplaced or second OPT still shows the client speaks EDNS, so the FORMERR carries an OPT (§7).
         int records = DnsHeader.AnCount(packet) + DnsHeader.NsCount(packet);
         for (int i = 0; i < records; i++)
         {
-            if (!TrySkipRecord(packet, ref position, out ushort type, out _) || type == (ushort)DnsType.OPT)
+            if (!TrySkipQueryRecord(packet, ref position, out ushort type, out _))
             {
+                return QueryParseStatus.FormErr;
+            }
+
+            if (type == (ushort)DnsType.OPT)
+            {
+                info = info with { HasEdns = true };
                 return QueryParseStatus.FormErr;
             }
         }
@@ -86,7 +93,7 @@ public static class QueryParser
         for (int i = 0; i < additional; i++)
         {
             int start = position;
-            if (!TrySkipRecord(packet, ref position, out ushort type, out int rdataStart))
+            if (!TrySkipQueryRecord(packet, ref position, out ushort type, out int rdataStart))
             {
                 return QueryParseStatus.FormErr;
             }
@@ -99,6 +106,7 @@ public static class QueryParser
             // One OPT, owned by the root name (RFC 6891 §6.1.1).
             if (sawOpt || packet[start] != 0)
             {
+                info = info with { HasEdns = true };
                 return QueryParseStatus.FormErr;
             }
 
@@ -106,11 +114,6 @@ public static class QueryParser
             ushort payload = BinaryPrimitives.ReadUInt16BigEndian(packet[(start + 3)..]);
             byte version = packet[start + 6];
             ushort ednsFlags = BinaryPrimitives.ReadUInt16BigEndian(packet[(start + 7)..]);
-            if (!EdnsOptions.AreWellFormed(packet[rdataStart..position]))
-            {
-                return QueryParseStatus.FormErr;
-            }
-
             info = info with
             {
                 HasEdns = true,
@@ -118,6 +121,12 @@ public static class QueryParser
                 EdnsVersion = version,
                 DnssecOk = (ednsFlags & 0x8000) != 0,
             };
+
+            // Options are defined for version 0 only; any other version gets BADVERS whatever they hold (§6.1.3).
+            if (version == 0 && !EdnsOptions.AreWellFormed(packet[rdataStart..position]))
+            {
+                return QueryParseStatus.FormErr;
+            }
         }
 
         if (position != packet.Length)
@@ -126,6 +135,23 @@ public static class QueryParser
         }
 
         return info.HasEdns && info.EdnsVersion != 0 ? QueryParseStatus.BadVers : QueryParseStatus.Ok;
+    }
+
+    /// <summary>
+    /// Skips one record of a query and checks its owner name in full, following pointers as
+    /// <see cref="DnsName.TryDecompress"/> does: nothing reads these names later, but a pointer that loops, points
+    /// forward or into the header, or a chain too deep or too long, makes the query malformed.
+    /// </summary>
+    private static bool TrySkipQueryRecord(ReadOnlySpan<byte> packet, ref int position, out ushort type, out int rdataStart)
+    {
+        int owner = position;
+        return TrySkipRecord(packet, ref position, out type, out rdataStart) && (packet[owner] == 0 || IsWellFormedName(packet, owner));
+    }
+
+    private static bool IsWellFormedName(ReadOnlySpan<byte> packet, int offset)
+    {
+        Span<byte> name = stackalloc byte[MaxNameLength];
+        return DnsName.TryDecompress(packet, offset, name, out _);
     }
 
     /// <summary>Skips one resource record; its owner may be compressed (a pointer ends the name).</summary>

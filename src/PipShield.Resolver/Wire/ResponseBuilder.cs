@@ -3,9 +3,9 @@ using System.Buffers.Binary;
 namespace PipShield.Resolver.Wire;
 
 /// <summary>
-/// Writes the responses PipShield makes up itself: errors, and the answers for blocked names. Each reply
-/// echoes the ID, the RD and CD bits and the question, sets QR and RA, and carries an OPT when the client
-/// sent one. Allocates nothing.
+/// Writes the responses PipShield makes up itself: errors, the answers for blocked names, and the RFC 8482
+/// answer to ANY. Each reply echoes the ID, the RD and CD bits and the question, sets QR and RA, and carries an
+/// OPT when the client sent one. Allocates nothing.
 /// </summary>
 public static class ResponseBuilder
 {
@@ -85,6 +85,25 @@ public static class ResponseBuilder
         }
 
         return FinishWithOpt(ref writer, info, rcode, answer.Ede, answer.ExtraText, answers, authority);
+    }
+
+    /// <summary>
+    /// The answer to a query of type ANY (RFC 8482 §4.2): one synthesized HINFO record at the query name, CPU
+    /// "RFC8482" and an empty OS, with <paramref name="ttl"/>.
+    /// </summary>
+    /// <returns>Bytes written, or 0 when <paramref name="destination"/> is too small.</returns>
+    public static int WriteMinimalAny(ReadOnlySpan<byte> query, in QueryInfo info, uint ttl, Span<byte> destination)
+    {
+        ReadOnlySpan<byte> hinfo = "\u0007RFC8482\u0000"u8; // two character-strings: CPU, then an empty OS
+        var writer = new DnsMessageWriter(destination);
+        if (!info.HasQuestion || !WriteStart(ref writer, query, info, Rcode.NoError, aa: false)
+            || !writer.TryWriteRecordHeader(DnsMessageWriter.QNamePointer, DnsType.HINFO, info.QClass, ttl, hinfo.Length)
+            || !writer.TryWriteBytes(hinfo))
+        {
+            return 0;
+        }
+
+        return FinishWithOpt(ref writer, info, Rcode.NoError, null, default, answers: 1, authority: 0);
     }
 
     private static bool WriteStart(ref DnsMessageWriter writer, ReadOnlySpan<byte> query, in QueryInfo info, Rcode rcode, bool aa)

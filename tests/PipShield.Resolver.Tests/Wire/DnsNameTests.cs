@@ -40,6 +40,8 @@ public sealed class DnsNameTests
     [InlineData("c0", 12)]            // pointer cut short
     [InlineData("0361", 12)]          // label runs past the end
     [InlineData("8161", 12)]          // reserved label type
+    [InlineData("c000", 12)]          // points into the header
+    [InlineData("c00b", 12)]          // points at the header's last byte
     public void Decompress_RefusesLoopsForwardPointersAndTruncation(string hex, int offset)
     {
         byte[] message = [.. new byte[offset], .. Convert.FromHexString(hex)];
@@ -50,16 +52,16 @@ public sealed class DnsNameTests
     [Fact]
     public void Decompress_StopsLongPointerChains()
     {
-        // 200 pointers, each to the one before it: more hops than allowed.
-        var message = new List<byte> { 0 };
+        // A header, the root name, then 200 pointers, each to the one before it: more hops than allowed.
+        var message = new List<byte>(new byte[DnsHeader.Size]) { 0 };
         for (int i = 0; i < 200; i++)
         {
-            int target = i == 0 ? 0 : 1 + (i - 1) * 2;
+            int target = DnsHeader.Size + (i == 0 ? 0 : 1 + (i - 1) * 2);
             message.AddRange([(byte)(0xC0 | target >> 8), (byte)target]);
         }
 
         Assert.False(DnsName.TryDecompress([.. message], message.Count - 2, new byte[255], out _));
-        Assert.True(DnsName.TryDecompress([.. message], 1 + 50 * 2, new byte[255], out int length));
+        Assert.True(DnsName.TryDecompress([.. message], DnsHeader.Size + 1 + 50 * 2, new byte[255], out int length));
         Assert.Equal(1, length);
     }
 

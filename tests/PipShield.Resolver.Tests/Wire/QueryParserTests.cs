@@ -87,6 +87,48 @@ public sealed class QueryParserTests
     }
 
     [Fact]
+    public void Parse_AnswersBadVers_WhateverTheOptionsOfAnotherVersionHold()
+    {
+        byte[] query = TestQueries.Build("example.org", DnsType.A, edns: true, version: 1, options: TestQueries.Option(EdnsOptions.Cookie, [1]));
+
+        Assert.Equal(QueryParseStatus.BadVers, QueryParser.Parse(query, out QueryInfo info));
+        Assert.True(info.HasEdns);
+    }
+
+    [Fact]
+    public void Parse_KeepsEdns_WhenTheOptIsMalformed_SoTheFormErrCarriesAnOpt()
+    {
+        byte[] badCookie = TestQueries.Build("example.org", DnsType.A, edns: true, options: TestQueries.Option(EdnsOptions.Cookie, [1]));
+        byte[] inAnswer = [.. TestQueries.WithCounts(TestQueries.Build("example.org", DnsType.A), 1, 1, 0, 0), .. TestQueries.Opt()];
+
+        Assert.Equal(QueryParseStatus.FormErr, QueryParser.Parse(badCookie, out QueryInfo cookieInfo));
+        Assert.Equal(QueryParseStatus.FormErr, QueryParser.Parse(inAnswer, out QueryInfo answerInfo));
+        Assert.True(cookieInfo.HasEdns);
+        Assert.True(answerInfo.HasEdns);
+    }
+
+    [Theory]
+    [InlineData("c01d")]                               // an owner pointing at itself
+    [InlineData("c02a")]                               // pointing forward
+    [InlineData("c002")]                               // pointing into the header
+    [InlineData("3f")]                                 // a label running past the end
+    public void Parse_RefusesBadOwnerNamesInRecords(string ownerHex)
+    {
+        byte[] query = TestQueries.WithCounts(TestQueries.Build("example.org", DnsType.A), 1, 0, 0, 1); // 29 bytes: 0x1d
+        byte[] record = [.. Convert.FromHexString(ownerHex), 0, 16, 0, 1, 0, 0, 0, 0, 0, 0];
+
+        Assert.Equal(QueryParseStatus.FormErr, QueryParser.Parse([.. query, .. record], out _));
+    }
+
+    [Fact]
+    public void Parse_AcceptsAnOwnerPointingBackAtTheQuestion()
+    {
+        byte[] query = TestQueries.WithCounts(TestQueries.Build("example.org", DnsType.A), 1, 0, 0, 1);
+
+        Assert.Equal(QueryParseStatus.Ok, QueryParser.Parse([.. query, 0xC0, 0x0C, 0, 16, 0, 1, 0, 0, 0, 0, 0, 0], out _));
+    }
+
+    [Fact]
     public void Parse_RefusesTwoOptRecords_AndOptWithAnOwnerName()
     {
         byte[] twoOpts = [.. TestQueries.WithCounts(TestQueries.Build("example.org", DnsType.A, edns: true), 1, 0, 0, 2), .. TestQueries.Opt()];

@@ -4,8 +4,8 @@ using PipShield.Resolver.Wire;
 namespace PipShield.Resolver.Stages.Parse;
 
 /// <summary>
-/// Reads the query (header, question, EDNS) and answers what cannot go further: FORMERR, NOTIMP, BADVERS;
-/// zone transfers are REFUSED and never relayed. Drops what must not be answered (short packets, responses).
+/// Reads the query (header, question, EDNS) and answers what cannot go further: FORMERR, NOTIMP, BADVERS.
+/// Drops what must not be answered (short packets, responses).
 /// </summary>
 public sealed class ParseStage : IQueryStage
 {
@@ -20,7 +20,6 @@ public sealed class ParseStage : IQueryStage
 
         StageResult result = status switch
         {
-            QueryParseStatus.Ok when info.QType is (ushort)DnsType.AXFR or (ushort)DnsType.IXFR => query.RespondWithError(Rcode.Refused),
             QueryParseStatus.Ok => StageResult.Continue,
             QueryParseStatus.FormErr => query.RespondWithError(Rcode.FormErr),
             QueryParseStatus.NotImp => query.RespondWithError(Rcode.NotImp),
