@@ -9,15 +9,22 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 2
 fi
 
-# Integration tests query the resolver with dig and kdig as well as .NET clients.
+# Integration tests query the resolver with dig and kdig as well as .NET clients; the short soak drives the
+# built service with dnsperf, with unbound as its upstream.
 need=()
 command -v dig >/dev/null 2>&1 || need+=(dnsutils)
 command -v kdig >/dev/null 2>&1 || need+=(knot-dnsutils)
+command -v dnsperf >/dev/null 2>&1 || need+=(dnsperf)
+command -v unbound >/dev/null 2>&1 || need+=(unbound)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]} (Debian packages)"
   if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo -n"; fi
   { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}"; } >/dev/null 2>&1 \
     || echo "test.sh: could not install ${need[*]}; the tests that use them will be skipped" >&2
+  # The unbound package may start a system resolver on port 53; the tests run their own instances only.
+  if [[ " ${need[*]} " == *" unbound "* ]] && command -v systemctl >/dev/null 2>&1; then
+    $sudo systemctl disable --now unbound >/dev/null 2>&1 || true
+  fi
 fi
 
 log=$(mktemp)

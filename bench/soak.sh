@@ -13,6 +13,8 @@
 #                 (truncated, garbage, empty, deleted in turn), which must be refused while queries go on
 #   NAMES=1000000 blocked names             MIX: 2 blocked : 2 cached : 1 uncached (unique name, 1 s TTL)
 #   CLIENTS=8 OUTSTANDING=200               SERVER_CPU=0 CLIENT_CPU=1   WORK=/tmp/pipshield-soak
+#   RESTART_LIMIT_MS=1000  longest accepted time from restart to first answer; 0 reports it without judging
+#                          (the CI run, where other tests share the cores)
 # Pass criteria, printed at the end: no lost queries, no SERVFAIL, resident memory flat (the last sample
 # within 10 % of the one a minute in), every good swap in service, every bad one refused, and a killed
 # service answering again within a second of its restart.
@@ -32,6 +34,7 @@ WORK=${WORK:-/tmp/pipshield-soak}
 BASE_PORT=${BASE_PORT:-26353}
 STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-60}
 PIPSHIELD=${PIPSHIELD:-$REPO/src/PipShield.Service/bin/Release/net10.0/pipshield}
+RESTART_LIMIT_MS=${RESTART_LIMIT_MS:-1000}
 UPSTREAM_PORT=$BASE_PORT
 PORT=$((BASE_PORT + 1))
 ((DURATION >= 10)) || { echo "DURATION must be at least 10 seconds" >&2; exit 2; }
@@ -179,7 +182,7 @@ mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
     fi
     ((RELOADED >= GOOD)) || { echo "- FAIL: $GOOD good images swapped in, $RELOADED reloads logged"; ok=no; }
     ((REFUSED >= BAD)) || { echo "- FAIL: $BAD bad images swapped in, $REFUSED refusals logged"; ok=no; }
-    ((RESTART_MS < 1000)) || { echo "- FAIL: restart took $RESTART_MS ms"; ok=no; }
+    ((RESTART_LIMIT_MS == 0 || RESTART_MS < RESTART_LIMIT_MS)) || { echo "- FAIL: restart took $RESTART_MS ms (limit $RESTART_LIMIT_MS)"; ok=no; }
     echo "- result: $([[ $ok == yes ]] && echo PASS || echo FAIL)"
 } | tee "$WORK/results.md"
 log "results in $WORK/results.md; dnsperf output in $OUT, server log in $LOGS/pipshield.log"
