@@ -5,6 +5,7 @@ using PipShield.Resolver.Server;
 using PipShield.Resolver.Stages.Admission;
 using PipShield.Resolver.Stages.Cache;
 using PipShield.Resolver.Stages.Policy;
+using PipShield.Resolver.Stages.RateLimit;
 using PipShield.Resolver.Stages.ResponsePolicy;
 using PipShield.Resolver.Stages.Upstream;
 using PipShield.Resolver.Upstream;
@@ -19,14 +20,17 @@ namespace PipShield.Resolver.Pipeline;
 public sealed class ResolverEngine : IAsyncDisposable
 {
     private readonly CachePrefetcher? _prefetcher;
+    private readonly RateLimitStage? _rateLimit;
 
-    private ResolverEngine(ResolverServer server, ImageHolder images, ResponseCache cache, IUpstreamClient upstream, CachePrefetcher? prefetcher)
+    private ResolverEngine(ResolverServer server, ImageHolder images, ResponseCache cache, IUpstreamClient upstream, CachePrefetcher? prefetcher,
+        RateLimitStage? rateLimit)
     {
         Server = server;
         Images = images;
         Cache = cache;
         Upstream = upstream;
         _prefetcher = prefetcher;
+        _rateLimit = rateLimit;
     }
 
     public ResolverServer Server { get; }
@@ -36,6 +40,9 @@ public sealed class ResolverEngine : IAsyncDisposable
     public ResponseCache Cache { get; }
 
     public IUpstreamClient Upstream { get; }
+
+    /// <summary>The UDP rate limit's counters so far; all zero when it is off.</summary>
+    public RateLimitCounters RateLimitCounters => _rateLimit?.Counters ?? default;
 
     /// <summary>Builds and starts the resolver.</summary>
     /// <param name="upstream">Replaces the upstream pool built from <see cref="ResolverEngineOptions.Upstream"/> (tests).</param>
@@ -49,6 +56,7 @@ public sealed class ResolverEngine : IAsyncDisposable
 
         var errors = new List<string>(options.Server.Validate());
         errors.AddRange(options.Upstream.Validate());
+        errors.AddRange(options.RateLimit.Validate());
         if (errors.Count > 0)
         {
             throw new ArgumentException(string.Join("; ", errors));
@@ -69,6 +77,7 @@ public sealed class ResolverEngine : IAsyncDisposable
         }
 
         var policy = new PolicyStage(images, options.Policy);
+        RateLimitStage? rateLimit = StartRateLimit(options.RateLimit, loggerFactory.CreateLogger<RateLimitStage>());
         QueryPipeline pipeline = PipelineBuilder.Build(
             options.AccessControl,
             policy,
@@ -79,9 +88,10 @@ public sealed class ResolverEngine : IAsyncDisposable
                 new ResponsePolicyStage(images, policy),  // first: a cloaked CNAME or listed address must not be cached as allowed
                 new CacheStoreStage(cache),               // then store what the client is about to get
             ],
-            onStageFault: ex => logger.LogError(ex, "A query stage failed; the client got SERVFAIL"));
+            onStageFault: ex => logger.LogError(ex, "A query stage failed; the client got SERVFAIL"),
+            rateLimit: rateLimit);
         ResolverServer server = ResolverServer.Start(pipeline, options.Server, loggerFactory);
-        return new ResolverEngine(server, images, cache, upstream, prefetcher);
+        return new ResolverEngine(server, images, cache, upstream, prefetcher, rateLimit);
     }
 
     public async ValueTask DisposeAsync()
@@ -93,6 +103,19 @@ public sealed class ResolverEngine : IAsyncDisposable
         }
 
         (Upstream as IDisposable)?.Dispose();
+    }
+
+    private static RateLimitStage? StartRateLimit(RateLimitOptions options, ILogger logger)
+    {
+        if (!options.IsEnabled)
+        {
+            RateLimitLog.Off(logger);
+            return null;
+        }
+
+        RateLimitLog.Configured(logger, options.ResponsesPerSecond, options.IPv4PrefixLength, options.IPv6PrefixLength, options.Burst,
+            options.Slip, options.TableSize, options.Exempt.Count > 0 ? string.Join(", ", options.Exempt) : "none");
+        return new RateLimitStage(options);
     }
 
     private static void RefuseSelfForwarding(ResolverEngineOptions options)

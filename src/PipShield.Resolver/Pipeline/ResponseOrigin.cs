@@ -10,4 +10,7 @@ public enum ResponseOrigin : byte
     Cache = 4,
     Upstream = 5,
     Stale = 6,
+
+    /// <summary>A truncated answer (TC=1) sent in place of a response over the UDP rate limit.</summary>
+    RateLimited = 7,
 }
