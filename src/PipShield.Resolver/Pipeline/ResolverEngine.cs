@@ -21,10 +21,12 @@ public sealed class ResolverEngine : IAsyncDisposable
 {
     private readonly CachePrefetcher? _prefetcher;
     private readonly RateLimitStage? _rateLimit;
+    private readonly UpstreamStage _upstreamStage;
 
     private ResolverEngine(ResolverServer server, ImageHolder images, ResponseCache cache, IUpstreamClient upstream, CachePrefetcher? prefetcher,
-        RateLimitStage? rateLimit)
+        RateLimitStage? rateLimit, UpstreamStage upstreamStage)
     {
+        _upstreamStage = upstreamStage;
         Server = server;
         Images = images;
         Cache = cache;
@@ -40,6 +42,15 @@ public sealed class ResolverEngine : IAsyncDisposable
     public ResponseCache Cache { get; }
 
     public IUpstreamClient Upstream { get; }
+
+    /// <summary>Queries waiting on upstream now; at most <see cref="MaxUpstreamQueriesInFlight"/>.</summary>
+    public int UpstreamQueriesInFlight => _upstreamStage.QueriesInFlight;
+
+    /// <summary>Queries answered at once (stale or SERVFAIL) since start because <see cref="MaxUpstreamQueriesInFlight"/> were waiting.</summary>
+    public long UpstreamOverloaded => _upstreamStage.Overloaded;
+
+    /// <summary>The cap on queries waiting on upstream: three quarters of <see cref="ResolverServerOptions.MaxQueriesInFlight"/>.</summary>
+    public int MaxUpstreamQueriesInFlight { get; private init; }
 
     /// <summary>The UDP rate limit's counters so far; all zero when it is off.</summary>
     public RateLimitCounters RateLimitCounters => _rateLimit?.Counters ?? default;
@@ -76,13 +87,17 @@ public sealed class ResolverEngine : IAsyncDisposable
             prefetcher.Start();
         }
 
+        // Upstream waits may hold three quarters of the listeners' query contexts; the last quarter stays free for queries
+        // answered at once (cache hits, blocks), so a flood of cache misses cannot turn those away with SERVFAIL.
+        int maxUpstream = Math.Max(1, options.Server.MaxQueriesInFlight * 3 / 4);
+        var upstreamStage = new UpstreamStage(upstream, cache.TryWriteStale, maxUpstream);
         var policy = new PolicyStage(images, options.Policy);
         RateLimitStage? rateLimit = StartRateLimit(options.RateLimit, loggerFactory.CreateLogger<RateLimitStage>());
         QueryPipeline pipeline = PipelineBuilder.Build(
             options.AccessControl,
             policy,
             cache: new CacheStage(cache),
-            upstream: new UpstreamStage(upstream, cache.TryWriteStale),
+            upstream: upstreamStage,
             responseStages:
             [
                 new ResponsePolicyStage(images, policy),  // first: a cloaked CNAME or listed address must not be cached as allowed
@@ -91,7 +106,7 @@ public sealed class ResolverEngine : IAsyncDisposable
             onStageFault: ex => logger.LogError(ex, "A query stage failed; the client got SERVFAIL"),
             rateLimit: rateLimit);
         ResolverServer server = ResolverServer.Start(pipeline, options.Server, loggerFactory);
-        return new ResolverEngine(server, images, cache, upstream, prefetcher, rateLimit);
+        return new ResolverEngine(server, images, cache, upstream, prefetcher, rateLimit, upstreamStage) { MaxUpstreamQueriesInFlight = maxUpstream };
     }
 
     public async ValueTask DisposeAsync()

@@ -30,8 +30,9 @@ public sealed class ResolverServerOptions
     public int MaxUdpResponseSize { get; set; } = 1232;
 
     /// <summary>
-    /// Queries waiting on I/O (upstream) at once, over all listeners; each holds 128 KiB of buffers. Past it, new
-    /// queries get SERVFAIL at once. Default 1024.
+    /// Queries being processed or waiting on I/O (upstream) at once, over all listeners; each holds 128 KiB of buffers.
+    /// Past it, new queries get SERVFAIL at once. <c>ResolverEngine</c> lets upstream waits take three quarters of
+    /// them, so queries answered at once (cache hits, blocks) always find one. Default 1024.
     /// </summary>
     [Range(16, 65536)]
     public int MaxQueriesInFlight { get; set; } = 1024;
