@@ -154,6 +154,37 @@ public sealed partial class RateLimitStageTests
     }
 
     [Fact]
+    public void Process_AllocatesNothing_WhetherAllowedOrLimited()
+    {
+        var stage = new RateLimitStage(new RateLimitOptions { ResponsesPerSecond = 100, Burst = 100, Slip = 2, TableSize = 256 });
+        QueryContext query = UpstreamTestKit.Context(TestQueries.Build("www.example.org", DnsType.A, edns: true));
+        ClientAddress[] clients = [.. Enumerable.Range(0, 1000).Select(i => ClientAddress.From(new IPAddress([10, (byte)(i >> 8), (byte)i, 1])))];
+        Run(); // warm up: JIT, first slots
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Run();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.True(stage.Counters.Limited > 0 && stage.Counters.Evictions > 0, "both paths and eviction must have run");
+
+        void Run()
+        {
+            for (int round = 0; round < 3; round++)
+            {
+                foreach (ClientAddress client in clients)
+                {
+                    for (int i = 0; i < 300; i++)
+                    {
+                        query.Client = client;
+                        _ = stage.ProcessAsync(query, CancellationToken.None);
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Validate_NamesEveryBadKey()
     {
         var options = new RateLimitOptions
