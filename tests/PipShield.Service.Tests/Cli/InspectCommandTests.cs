@@ -30,7 +30,7 @@ public sealed class InspectCommandTests(SampleImageFixture samples) : IClassFixt
 
         Assert.True(run.ExitCode == 0, run.ToString());
         using JsonDocument json = JsonDocument.Parse(run.Stdout);
-        Assert.Equal(1, json.RootElement.GetProperty("formatVersion").GetInt32());
+        Assert.Equal(2, json.RootElement.GetProperty("formatVersion").GetInt32()); // format 2 since the Bloom filter (bcf228b)
         Assert.Equal(new FileInfo(samples.ImagePath).Length, json.RootElement.GetProperty("fileBytes").GetInt64());
         Assert.True(json.RootElement.GetProperty("domainRules").GetInt32() > 20);
         Assert.Equal(6, json.RootElement.GetProperty("ipRules").GetInt32());
