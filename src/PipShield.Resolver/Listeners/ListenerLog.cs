@@ -34,4 +34,8 @@ internal static partial class ListenerLog
     [LoggerMessage(EventId = 2408, Level = LogLevel.Warning,
         Message = "Accepting TCP connections on {EndPoint} failed with {SocketError}; retrying")]
     public static partial void AcceptFailed(ILogger logger, IPEndPoint endPoint, System.Net.Sockets.SocketError socketError);
+
+    [LoggerMessage(EventId = 2409, Level = LogLevel.Debug,
+        Message = "TCP connection from {Client} closed, idle the longest, to make room for a new one from {NewClient}")]
+    public static partial void TcpEvicted(ILogger logger, string client, string newClient);
 }

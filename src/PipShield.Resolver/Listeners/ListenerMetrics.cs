@@ -16,6 +16,7 @@ internal sealed class ListenerMetrics
     private long _tcpRejected;
     private long _tcpOpen;
     private long _tcpTimedOut;
+    private long _tcpEvicted;
 
     /// <summary>Queries received (UDP datagrams and TCP frames).</summary>
     public long Queries => Volatile.Read(ref _queries);
@@ -45,6 +46,9 @@ internal sealed class ListenerMetrics
     /// <summary>TCP connections closed for idling or for not reading their responses.</summary>
     public long TcpTimedOut => Volatile.Read(ref _tcpTimedOut);
 
+    /// <summary>Idle TCP connections closed to make room for a new one at a connection cap.</summary>
+    public long TcpEvicted => Volatile.Read(ref _tcpEvicted);
+
     public void Query() => Interlocked.Increment(ref _queries);
 
     public void Response() => Interlocked.Increment(ref _responses);
@@ -68,4 +72,6 @@ internal sealed class ListenerMetrics
     public void TcpReject() => Interlocked.Increment(ref _tcpRejected);
 
     public void TcpTimeout() => Interlocked.Increment(ref _tcpTimedOut);
+
+    public void TcpEviction() => Interlocked.Increment(ref _tcpEvicted);
 }

@@ -55,9 +55,16 @@ internal sealed partial class TcpConnection
         NotReading = 2,
         Shutdown = 3,
         WriteFailed = 4,
+        Evicted = 5,
     }
 
     public ClientAddress Client { get; }
+
+    /// <summary>No query of this connection is in flight, so closing it loses no answer.</summary>
+    public bool IsIdle => Volatile.Read(ref _inFlight) == 0;
+
+    /// <summary>When the last complete query arrived or the last reply was queued (a <see cref="Stopwatch"/> timestamp).</summary>
+    public long LastActivity => Volatile.Read(ref _lastActivity);
 
     public EndPoint? RemoteEndPoint { get; }
 

@@ -8,7 +8,7 @@ namespace PipShield.Resolver.Listeners;
 
 /// <summary>
 /// Accepts DNS-over-TCP connections on one socket and enforces the connection caps (in all and per client address)
-/// and the idle timeout. A heartbeat, as in Kestrel, checks every connection's timers, so no connection needs a
+/// and the idle timeout. At a cap, the connection idle the longest makes room for the new one. A heartbeat, as in Kestrel, checks every connection's timers, so no connection needs a
 /// timer of its own and a read or write carries no timeout token.
 /// </summary>
 internal sealed class TcpListener
@@ -147,19 +147,38 @@ internal sealed class TcpListener
         EndPoint? remote = socket.RemoteEndPoint;
         ClientAddress client = remote is IPEndPoint ip ? ClientAddress.From(ip.Address) : default;
         TcpConnection connection;
+        TcpConnection? evicted = null;
         lock (_gate)
         {
-            _perClient.TryGetValue(client, out int fromClient);
-            if (_stop.IsCancellationRequested || _connections.Count >= _maxConnections || fromClient >= _maxPerClient)
+            if (_stop.IsCancellationRequested)
             {
-                Metrics.TcpReject();
-                if (Logger.IsEnabled(LogLevel.Debug))
+                socket.Dispose();
+                return;
+            }
+
+            _perClient.TryGetValue(client, out int fromClient);
+            bool clientFull = fromClient >= _maxPerClient;
+            if (clientFull || _connections.Count >= _maxConnections)
+            {
+                // At a cap, close the connection idle the longest (of this client when its own cap is the one
+                // reached) rather than refuse the new one, as Unbound and Knot do: idle and half-sent connections
+                // cannot lock out new clients, and a client at its cap only ever competes with itself.
+                evicted = OldestIdle(clientFull ? client : null);
+                if (evicted is null)
                 {
-                    ListenerLog.TcpRejected(Logger, client.ToString(), _connections.Count, fromClient);
+                    Metrics.TcpReject();
+                    if (Logger.IsEnabled(LogLevel.Debug))
+                    {
+                        ListenerLog.TcpRejected(Logger, client.ToString(), _connections.Count, fromClient);
+                    }
+
+                    socket.Dispose(); // close at once: a waiting connection would still hold a descriptor
+                    return;
                 }
 
-                socket.Dispose(); // close at once: a waiting connection would still hold a descriptor
-                return;
+                // Forget it now, so the caps count it as gone while it closes.
+                Forget(evicted);
+                _perClient.TryGetValue(client, out fromClient);
             }
 
             connection = new TcpConnection(this, socket, client, remote);
@@ -167,9 +186,56 @@ internal sealed class TcpListener
             _perClient[client] = fromClient + 1;
         }
 
+        if (evicted is not null)
+        {
+            Metrics.TcpEviction();
+            evicted.Abort(TcpConnection.CloseReason.Evicted);
+            if (Logger.IsEnabled(LogLevel.Debug))
+            {
+                ListenerLog.TcpEvicted(Logger, evicted.Client.ToString(), client.ToString());
+            }
+        }
+
         Metrics.TcpAccept();
         connection.Start();
         _ = ForgetWhenClosedAsync(connection);
+    }
+
+    /// <summary>The connection with no query in flight whose last activity is oldest, from <paramref name="client"/> only when given.</summary>
+    /// <remarks>Called under the lock, and only at a cap: a scan of at most the total cap's worth of connections.</remarks>
+    private TcpConnection? OldestIdle(ClientAddress? client)
+    {
+        TcpConnection? oldest = null;
+        long oldestActivity = long.MaxValue;
+        foreach (TcpConnection candidate in _connections)
+        {
+            if ((client is null || candidate.Client == client.Value) && candidate.IsIdle && candidate.LastActivity < oldestActivity)
+            {
+                oldest = candidate;
+                oldestActivity = candidate.LastActivity;
+            }
+        }
+
+        return oldest;
+    }
+
+    /// <summary>Drops a connection from the set and its client's count; called under the lock, once per connection.</summary>
+    private void Forget(TcpConnection connection)
+    {
+        if (!_connections.Remove(connection))
+        {
+            return; // evicted earlier
+        }
+
+        int left = _perClient[connection.Client] - 1;
+        if (left == 0)
+        {
+            _perClient.Remove(connection.Client);
+        }
+        else
+        {
+            _perClient[connection.Client] = left;
+        }
     }
 
     private async Task ForgetWhenClosedAsync(TcpConnection connection)
@@ -177,16 +243,7 @@ internal sealed class TcpListener
         await connection.Completion.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         lock (_gate)
         {
-            _connections.Remove(connection);
-            int left = _perClient[connection.Client] - 1;
-            if (left == 0)
-            {
-                _perClient.Remove(connection.Client);
-            }
-            else
-            {
-                _perClient[connection.Client] = left;
-            }
+            Forget(connection);
         }
 
         Metrics.TcpClose();

@@ -2,6 +2,7 @@ using PipShield.Resolver.Stages.Admission;
 using PipShield.Resolver.Stages.MetaQuery;
 using PipShield.Resolver.Stages.Parse;
 using PipShield.Resolver.Stages.Policy;
+using PipShield.Resolver.Stages.RateLimit;
 
 namespace PipShield.Resolver.Pipeline;
 
@@ -17,16 +18,23 @@ public static class PipelineBuilder
         Build(acl, new PolicyStage(images, policy), cache, upstream, responseStages, onStageFault);
 
     /// <summary>Composes the pipeline around an existing policy stage (shared with response inspection).</summary>
+    /// <param name="rateLimit">The UDP response rate limit, or null for none.</param>
     public static QueryPipeline Build(AccessControlList acl, PolicyStage policy,
-        IQueryStage? cache, IQueryStage? upstream, IResponseStage[] responseStages, Action<Exception>? onStageFault = null)
+        IQueryStage? cache, IQueryStage? upstream, IResponseStage[] responseStages, Action<Exception>? onStageFault = null,
+        RateLimitStage? rateLimit = null)
     {
         var stages = new List<IQueryStage>
         {
             new ParseStage(),                   // first: nothing else reads an unparsed packet
             new AdmissionStage(acl),            // before any work for the client: not an open resolver
-            new MetaQueryStage(),               // before policy and cache: ANY, AXFR/IXFR and non-IN classes are answered here, never forwarded
-            policy,                             // before cache: a newly blocked name must not be served from an old cache entry
         };
+        if (rateLimit is not null)
+        {
+            stages.Add(rateLimit);              // right after admission: refused clients never take a slot, and a limited query costs no lookup
+        }
+
+        stages.Add(new MetaQueryStage());       // before policy and cache: ANY, AXFR/IXFR and non-IN classes are answered here, never forwarded
+        stages.Add(policy);                     // before cache: a newly blocked name must not be served from an old cache entry
         if (cache is not null)
         {
             stages.Add(cache);                  // before upstream: hits answer on the receiving thread

@@ -5,6 +5,7 @@ using PipShield.Resolver.Server;
 using PipShield.Resolver.Stages.Admission;
 using PipShield.Resolver.Stages.Cache;
 using PipShield.Resolver.Stages.Policy;
+using PipShield.Resolver.Stages.RateLimit;
 using PipShield.Resolver.Stages.ResponsePolicy;
 using PipShield.Resolver.Stages.Upstream;
 using PipShield.Resolver.Upstream;
@@ -19,14 +20,19 @@ namespace PipShield.Resolver.Pipeline;
 public sealed class ResolverEngine : IAsyncDisposable
 {
     private readonly CachePrefetcher? _prefetcher;
+    private readonly RateLimitStage? _rateLimit;
+    private readonly UpstreamStage _upstreamStage;
 
-    private ResolverEngine(ResolverServer server, ImageHolder images, ResponseCache cache, IUpstreamClient upstream, CachePrefetcher? prefetcher)
+    private ResolverEngine(ResolverServer server, ImageHolder images, ResponseCache cache, IUpstreamClient upstream, CachePrefetcher? prefetcher,
+        RateLimitStage? rateLimit, UpstreamStage upstreamStage)
     {
+        _upstreamStage = upstreamStage;
         Server = server;
         Images = images;
         Cache = cache;
         Upstream = upstream;
         _prefetcher = prefetcher;
+        _rateLimit = rateLimit;
     }
 
     public ResolverServer Server { get; }
@@ -36,6 +42,18 @@ public sealed class ResolverEngine : IAsyncDisposable
     public ResponseCache Cache { get; }
 
     public IUpstreamClient Upstream { get; }
+
+    /// <summary>Queries waiting on upstream now; at most <see cref="MaxUpstreamQueriesInFlight"/>.</summary>
+    public int UpstreamQueriesInFlight => _upstreamStage.QueriesInFlight;
+
+    /// <summary>Queries answered at once (stale or SERVFAIL) since start because <see cref="MaxUpstreamQueriesInFlight"/> were waiting.</summary>
+    public long UpstreamOverloaded => _upstreamStage.Overloaded;
+
+    /// <summary>The cap on queries waiting on upstream: three quarters of <see cref="ResolverServerOptions.MaxQueriesInFlight"/>.</summary>
+    public int MaxUpstreamQueriesInFlight { get; private init; }
+
+    /// <summary>The UDP rate limit's counters so far; all zero when it is off.</summary>
+    public RateLimitCounters RateLimitCounters => _rateLimit?.Counters ?? default;
 
     /// <summary>Builds and starts the resolver.</summary>
     /// <param name="upstream">Replaces the upstream pool built from <see cref="ResolverEngineOptions.Upstream"/> (tests).</param>
@@ -49,6 +67,7 @@ public sealed class ResolverEngine : IAsyncDisposable
 
         var errors = new List<string>(options.Server.Validate());
         errors.AddRange(options.Upstream.Validate());
+        errors.AddRange(options.RateLimit.Validate());
         if (errors.Count > 0)
         {
             throw new ArgumentException(string.Join("; ", errors));
@@ -68,20 +87,26 @@ public sealed class ResolverEngine : IAsyncDisposable
             prefetcher.Start();
         }
 
+        // Upstream waits may hold three quarters of the listeners' query contexts; the last quarter stays free for queries
+        // answered at once (cache hits, blocks), so a flood of cache misses cannot turn those away with SERVFAIL.
+        int maxUpstream = Math.Max(1, options.Server.MaxQueriesInFlight * 3 / 4);
+        var upstreamStage = new UpstreamStage(upstream, cache.TryWriteStale, maxUpstream);
         var policy = new PolicyStage(images, options.Policy);
+        RateLimitStage? rateLimit = StartRateLimit(options.RateLimit, loggerFactory.CreateLogger<RateLimitStage>());
         QueryPipeline pipeline = PipelineBuilder.Build(
             options.AccessControl,
             policy,
             cache: new CacheStage(cache),
-            upstream: new UpstreamStage(upstream, cache.TryWriteStale),
+            upstream: upstreamStage,
             responseStages:
             [
                 new ResponsePolicyStage(images, policy),  // first: a cloaked CNAME or listed address must not be cached as allowed
                 new CacheStoreStage(cache),               // then store what the client is about to get
             ],
-            onStageFault: ex => logger.LogError(ex, "A query stage failed; the client got SERVFAIL"));
+            onStageFault: ex => logger.LogError(ex, "A query stage failed; the client got SERVFAIL"),
+            rateLimit: rateLimit);
         ResolverServer server = ResolverServer.Start(pipeline, options.Server, loggerFactory);
-        return new ResolverEngine(server, images, cache, upstream, prefetcher);
+        return new ResolverEngine(server, images, cache, upstream, prefetcher, rateLimit, upstreamStage) { MaxUpstreamQueriesInFlight = maxUpstream };
     }
 
     public async ValueTask DisposeAsync()
@@ -93,6 +118,19 @@ public sealed class ResolverEngine : IAsyncDisposable
         }
 
         (Upstream as IDisposable)?.Dispose();
+    }
+
+    private static RateLimitStage? StartRateLimit(RateLimitOptions options, ILogger logger)
+    {
+        if (!options.IsEnabled)
+        {
+            RateLimitLog.Off(logger);
+            return null;
+        }
+
+        RateLimitLog.Configured(logger, options.ResponsesPerSecond, options.IPv4PrefixLength, options.IPv6PrefixLength, options.Burst,
+            options.Slip, options.TableSize, options.Exempt.Count > 0 ? string.Join(", ", options.Exempt) : "none");
+        return new RateLimitStage(options);
     }
 
     private static void RefuseSelfForwarding(ResolverEngineOptions options)

@@ -13,4 +13,7 @@ public enum ResponseOrigin : byte
 
     /// <summary>Answered by PipShield itself, not an error: the RFC 8482 answer to ANY.</summary>
     Local = 7,
+
+    /// <summary>A truncated answer (TC=1) sent in place of a response over the UDP rate limit.</summary>
+    RateLimited = 8,
 }

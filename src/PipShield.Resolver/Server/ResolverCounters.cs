@@ -26,11 +26,14 @@ public readonly record struct ResolverCounters
 
     public long TcpConnectionsAccepted { get; init; }
 
-    /// <summary>TCP connections closed at once because a connection cap was reached.</summary>
+    /// <summary>New TCP connections closed at once because a connection cap was reached and no open connection was idle.</summary>
     public long TcpConnectionsRejected { get; init; }
 
     public long TcpConnectionsOpen { get; init; }
 
     /// <summary>TCP connections closed by the server for idling or not reading their replies.</summary>
     public long TcpConnectionsTimedOut { get; init; }
+
+    /// <summary>Idle TCP connections closed to make room for a new one when a connection cap was reached.</summary>
+    public long TcpConnectionsEvicted { get; init; }
 }

@@ -50,6 +50,7 @@ public sealed class ResolverServer : IAsyncDisposable
         TcpConnectionsRejected = _metrics.TcpRejected,
         TcpConnectionsOpen = _metrics.TcpOpen,
         TcpConnectionsTimedOut = _metrics.TcpTimedOut,
+        TcpConnectionsEvicted = _metrics.TcpEvicted,
     };
 
     private int ReceiveThreadCount { get; set; }

@@ -30,22 +30,32 @@ public sealed class ResolverServerOptions
     public int MaxUdpResponseSize { get; set; } = 1232;
 
     /// <summary>
-    /// Queries waiting on I/O (upstream) at once, over all listeners; each holds 128 KiB of buffers. Past it, new
-    /// queries get SERVFAIL at once. Default 1024.
+    /// Queries being processed or waiting on I/O (upstream) at once, over all listeners; each holds 128 KiB of buffers.
+    /// Past it, new queries get SERVFAIL at once. <c>ResolverEngine</c> lets upstream waits take three quarters of
+    /// them, so queries answered at once (cache hits, blocks) always find one. Default 1024.
     /// </summary>
     [Range(16, 65536)]
     public int MaxQueriesInFlight { get; set; } = 1024;
 
-    /// <summary>Open TCP connections over all clients; one more is closed at once. Default 1000.</summary>
+    /// <summary>
+    /// Open TCP connections over all clients. A new connection past it closes the connection idle the longest (no
+    /// query in flight), and is itself closed at once only when none is idle. Default 1000.
+    /// </summary>
     [Range(1, 100_000)]
     public int MaxTcpConnections { get; set; } = 1000;
 
-    /// <summary>Open TCP connections from one client address; one more is closed at once. Default 32.</summary>
+    /// <summary>
+    /// Open TCP connections from one client address. A new one past it closes that client's connection idle the
+    /// longest, and is itself closed at once only when none of them is idle. Default 32.
+    /// </summary>
     [Range(1, 10_000)]
     public int MaxTcpConnectionsPerClient { get; set; } = 32;
 
-    /// <summary>A TCP connection with no query in flight and no complete query received for this long is closed (RFC 7766 §6.2.3). Default 10 seconds.</summary>
-    public TimeSpan TcpIdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// A TCP connection with no query in flight and no complete query received for this long is closed (RFC 7766
+    /// §6.2.3); a client sending a message byte by byte is idle too. Default 5 seconds.
+    /// </summary>
+    public TimeSpan TcpIdleTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The endpoints in effect: <see cref="ListenEndPoints"/>, or <see cref="DefaultListenEndPoints"/> when it is empty.</summary>
     public IReadOnlyList<string> EffectiveListenEndPoints => ListenEndPoints.Count > 0 ? ListenEndPoints : DefaultListenEndPoints;

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using PipShield.Resolver.Server;
 using PipShield.Resolver.Stages.Cache;
 using PipShield.Resolver.Stages.Policy;
+using PipShield.Resolver.Stages.RateLimit;
 using PipShield.Resolver.Upstream;
 
 namespace PipShield.Service.Hosting;
@@ -73,6 +74,7 @@ internal static class ResolverHost
         });
         Bind<CacheOptions>(builder.Services, CacheOptions.SectionName, null);
         Bind<PolicyOptions>(builder.Services, PolicyOptions.SectionName, null);
+        Bind<RateLimitOptions>(builder.Services, RateLimitOptions.SectionName, null);
         Bind<AccessControlOptions>(builder.Services, AccessControlOptions.SectionName, null);
         Bind<ListsOptions>(builder.Services, ListsOptions.SectionName, o =>
         {

@@ -7,6 +7,7 @@ using PipShield.Resolver.Server;
 using PipShield.Resolver.Stages.Admission;
 using PipShield.Resolver.Stages.Cache;
 using PipShield.Resolver.Stages.Policy;
+using PipShield.Resolver.Stages.RateLimit;
 using PipShield.Resolver.Upstream;
 
 namespace PipShield.Service.Hosting;
@@ -17,6 +18,7 @@ internal sealed class ResolverHostedService(
     IOptions<UpstreamOptions> upstream,
     IOptions<CacheOptions> cache,
     IOptions<PolicyOptions> policy,
+    IOptions<RateLimitOptions> rateLimit,
     IOptions<AccessControlOptions> accessControl,
     IOptions<ListsOptions> lists,
     ILoggerFactory loggerFactory) : IHostedService
@@ -52,6 +54,7 @@ internal sealed class ResolverHostedService(
             Upstream = upstream.Value,
             Cache = cache.Value,
             Policy = policy.Value,
+            RateLimit = rateLimit.Value,
             AccessControl = acl,
         };
         try

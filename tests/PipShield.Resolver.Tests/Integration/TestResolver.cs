@@ -9,6 +9,7 @@ using PipShield.Resolver.Server;
 using PipShield.Resolver.Stages.Admission;
 using PipShield.Resolver.Stages.Cache;
 using PipShield.Resolver.Stages.Policy;
+using PipShield.Resolver.Stages.RateLimit;
 using PipShield.Resolver.Upstream;
 
 namespace PipShield.Resolver.Tests.Integration;
@@ -35,10 +36,14 @@ internal sealed class TestResolver : IAsyncDisposable
 
     public IPEndPoint EndPoint => Server.EndPoints[0];
 
+    public ResolverEngine Engine => _engine;
+
     /// <summary>Starts a resolver forwarding to <paramref name="upstream"/> (or to <paramref name="upstreamClient"/>).</summary>
     /// <param name="blocklist">Lines of the phishing list (domains format, source "test-feed").</param>
+    /// <param name="configure">Changes any other option last; the rate limit exempts loopback, as the shipped configuration does.</param>
     public static Task<TestResolver> StartAsync(IPEndPoint? upstream, string blocklist = DefaultBlocklist,
-        IUpstreamClient? upstreamClient = null, Action<ResolverServerOptions>? configureServer = null)
+        IUpstreamClient? upstreamClient = null, Action<ResolverServerOptions>? configureServer = null,
+        Action<ResolverEngineOptions>? configure = null)
     {
         var options = new ResolverEngineOptions
         {
@@ -64,8 +69,10 @@ internal sealed class TestResolver : IAsyncDisposable
                 },
             },
             AccessControl = AccessControlList.PrivateNetworks,
+            RateLimit = new RateLimitOptions { Exempt = ["127.0.0.0/8", "::1/128"] },
         };
         configureServer?.Invoke(options.Server);
+        configure?.Invoke(options);
         var images = new ImageHolder(CompileImage(blocklist));
         return Task.FromResult(new TestResolver(ResolverEngine.Start(options, images, upstreamClient)));
     }

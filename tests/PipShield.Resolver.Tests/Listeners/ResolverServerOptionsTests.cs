@@ -61,7 +61,7 @@ public sealed partial class ResolverServerOptionsTests
 
         Assert.Empty(options.Validate());
         Assert.Equal(3, options.ListenEndPoints.Count);
-        Assert.Equal(TimeSpan.FromSeconds(5), options.TcpIdleTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(3), options.TcpIdleTimeout);
     }
 
     [Fact]

@@ -126,18 +126,41 @@ public sealed class TcpListenerTests
     }
 
     [Fact]
-    public async Task Tcp_ClosesConnectionsOverThePerClientCap_AtOnce()
+    public async Task Tcp_AtThePerClientCap_ClosesThatClientsOldestIdleConnection_AndServesTheNewOne()
+    {
+        await using var fixture = ListenerFixture.Start(o => o.MaxTcpConnectionsPerClient = 2);
+        using Socket first = await RawDns.ConnectTcpAsync(fixture.EndPoint);
+        await UdpListenerTests.WaitUntilAsync(() => fixture.Server.Counters.TcpConnectionsOpen == 1);
+        using Socket second = await RawDns.ConnectTcpAsync(fixture.EndPoint);
+        await second.SendAsync(RawDns.Frame(TestQueries.Build("example.org", DnsType.A, id: 2)), SocketFlags.None);
+        Assert.Equal(2, RawDns.Id(await RawDns.ReadFrameAsync(second) ?? throw new TimeoutException()));
+
+        using Socket third = await RawDns.ConnectTcpAsync(fixture.EndPoint);
+
+        Assert.True(await RawDns.IsClosedByServerAsync(first, TimeSpan.FromSeconds(2)));
+        await third.SendAsync(RawDns.Frame(TestQueries.Build("example.org", DnsType.A, id: 3)), SocketFlags.None);
+        Assert.Equal(3, RawDns.Id(await RawDns.ReadFrameAsync(third) ?? throw new TimeoutException()));
+        await second.SendAsync(RawDns.Frame(TestQueries.Build("example.org", DnsType.A, id: 4)), SocketFlags.None);
+        Assert.Equal(4, RawDns.Id(await RawDns.ReadFrameAsync(second) ?? throw new TimeoutException()));
+        Assert.Equal((1, 0), (fixture.Server.Counters.TcpConnectionsEvicted, fixture.Server.Counters.TcpConnectionsRejected));
+    }
+
+    [Fact]
+    public async Task Tcp_AtTheCap_RefusesANewConnection_WhenEveryOpenOneHasAQueryInFlight()
     {
         await using var fixture = ListenerFixture.Start(o => o.MaxTcpConnectionsPerClient = 2);
         using Socket first = await RawDns.ConnectTcpAsync(fixture.EndPoint);
         using Socket second = await RawDns.ConnectTcpAsync(fixture.EndPoint);
-        await UdpListenerTests.WaitUntilAsync(() => fixture.Server.Counters.TcpConnectionsOpen == 2);
+        await first.SendAsync(RawDns.Frame(TestQueries.Build("hold.example.org", DnsType.A, id: 1)), SocketFlags.None);
+        await second.SendAsync(RawDns.Frame(TestQueries.Build("hold.example.org", DnsType.A, id: 2)), SocketFlags.None);
+        await UdpListenerTests.WaitUntilAsync(() => fixture.Stage.AsyncCount == 2);
 
         using Socket third = await RawDns.ConnectTcpAsync(fixture.EndPoint);
 
         Assert.True(await RawDns.IsClosedByServerAsync(third, TimeSpan.FromSeconds(2)));
-        Assert.Equal(1, fixture.Server.Counters.TcpConnectionsRejected);
-        await second.SendAsync(RawDns.Frame(TestQueries.Build("example.org", DnsType.A, id: 2)), SocketFlags.None);
+        Assert.Equal((0, 1), (fixture.Server.Counters.TcpConnectionsEvicted, fixture.Server.Counters.TcpConnectionsRejected));
+        fixture.Stage.Release();
+        Assert.Equal(1, RawDns.Id(await RawDns.ReadFrameAsync(first) ?? throw new TimeoutException()));
         Assert.Equal(2, RawDns.Id(await RawDns.ReadFrameAsync(second) ?? throw new TimeoutException()));
     }
 
@@ -190,22 +213,22 @@ public sealed class TcpListenerTests
     }
 
     [Fact]
-    public async Task Tcp_ClosesConnectionsOverTheTotalCap_FromAnyClient()
+    public async Task Tcp_AtTheTotalCap_ClosesTheOldestIdleConnection_FromAnyClient()
     {
         await using var fixture = ListenerFixture.Start(o => (o.MaxTcpConnections, o.MaxTcpConnectionsPerClient) = (2, 1));
         using Socket first = await ConnectFromAsync("127.0.0.1", fixture);
+        await UdpListenerTests.WaitUntilAsync(() => fixture.Server.Counters.TcpConnectionsOpen == 1);
         using Socket second = await ConnectFromAsync("127.0.0.2", fixture);
         await UdpListenerTests.WaitUntilAsync(() => fixture.Server.Counters.TcpConnectionsOpen == 2);
 
         using Socket third = await ConnectFromAsync("127.0.0.3", fixture);
-        Assert.True(await RawDns.IsClosedByServerAsync(third, TimeSpan.FromSeconds(2)));
 
-        first.Dispose();
-        await UdpListenerTests.WaitUntilAsync(() => fixture.Server.Counters.TcpConnectionsOpen == 1);
-        using Socket fourth = await ConnectFromAsync("127.0.0.3", fixture);
-        await fourth.SendAsync(RawDns.Frame(TestQueries.Build("example.org", DnsType.A, id: 4)), SocketFlags.None);
-        Assert.Equal(4, RawDns.Id(await RawDns.ReadFrameAsync(fourth) ?? throw new TimeoutException()));
-        Assert.Equal(1, fixture.Server.Counters.TcpConnectionsRejected);
+        Assert.True(await RawDns.IsClosedByServerAsync(first, TimeSpan.FromSeconds(2)));
+        await third.SendAsync(RawDns.Frame(TestQueries.Build("example.org", DnsType.A, id: 4)), SocketFlags.None);
+        Assert.Equal(4, RawDns.Id(await RawDns.ReadFrameAsync(third) ?? throw new TimeoutException()));
+        await second.SendAsync(RawDns.Frame(TestQueries.Build("example.org", DnsType.A, id: 5)), SocketFlags.None);
+        Assert.Equal(5, RawDns.Id(await RawDns.ReadFrameAsync(second) ?? throw new TimeoutException()));
+        Assert.Equal((1, 0), (fixture.Server.Counters.TcpConnectionsEvicted, fixture.Server.Counters.TcpConnectionsRejected));
     }
 
     [Fact]
@@ -222,7 +245,7 @@ public sealed class TcpListenerTests
         Assert.Equal("::", Assert.IsType<AaaaRecord>(Assert.Single(reply.AnswerRecords)).Address.ToString());
     }
 
-    private static async Task<Socket> ConnectFromAsync(string source, ListenerFixture fixture)
+    internal static async Task<Socket> ConnectFromAsync(string source, ListenerFixture fixture)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         try

@@ -5,6 +5,8 @@ using DnsClient.Protocol;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using PipShield.Resolver.Server;
+using PipShield.Resolver.Stages.RateLimit;
 using PipShield.Service.Hosting;
 using PipShield.Service.Tests.Cli;
 
@@ -110,6 +112,85 @@ public sealed class RunHostTests : IDisposable
         var error = Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<IOptions<PipShield.Resolver.Stages.Policy.PolicyOptions>>().Value);
 
         Assert.Contains("BlockTtl", error.Message);
+    }
+
+    [Fact]
+    public void Run_ShippedDefaults_ExemptLoopbackFromTheRateLimit_AndKeepTheResolverFloodLimits()
+    {
+        using IHost host = ResolverHost.Build(Settings(FreePort()));
+
+        var rateLimit = host.Services.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+        var server = host.Services.GetRequiredService<IOptions<ResolverServerOptions>>().Value;
+
+        Assert.Equal(["127.0.0.0/8", "::1/128"], rateLimit.Exempt);
+        var defaults = new RateLimitOptions();
+        Assert.Equal((defaults.ResponsesPerSecond, defaults.Burst, defaults.Slip, 24, 56),
+            (rateLimit.ResponsesPerSecond, rateLimit.Burst, rateLimit.Slip, rateLimit.IPv4PrefixLength, rateLimit.IPv6PrefixLength));
+
+        // The TCP flood tests run with the ResolverServerOptions defaults; the shipped configuration must not weaken them.
+        var serverDefaults = new ResolverServerOptions();
+        Assert.Equal((serverDefaults.MaxTcpConnections, serverDefaults.MaxTcpConnectionsPerClient, serverDefaults.TcpIdleTimeout, serverDefaults.MaxQueriesInFlight),
+            (server.MaxTcpConnections, server.MaxTcpConnectionsPerClient, server.TcpIdleTimeout, server.MaxQueriesInFlight));
+    }
+
+    [Fact]
+    public async Task Run_LimitsUdpResponses_AsConfigured_ButNeverTcp()
+    {
+        int port = FreePort();
+        using IHost host = ResolverHost.Build(Settings(port, new()
+        {
+            ["Resolver:RateLimit:ResponsesPerSecond"] = "1",
+            ["Resolver:RateLimit:Burst"] = "5",
+            ["Resolver:RateLimit:Exempt:0"] = "192.0.2.0/24",     // replaces the shipped loopback entries, by position
+            ["Resolver:RateLimit:Exempt:1"] = "2001:db8::/32",
+        }));
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            var udp = new LookupClient(new LookupClientOptions(new NameServer(IPAddress.Loopback, port))
+            {
+                UseCache = false,
+                Retries = 0,
+                Timeout = TimeSpan.FromMilliseconds(300),
+                UseTcpFallback = false,
+                ThrowDnsErrors = false,
+            });
+            int answered = 0;
+            for (int i = 0; i < 20; i++)
+            {
+                try
+                {
+                    IDnsQueryResponse response = await udp.QueryAsync("phish.example.net", QueryType.A, cancellationToken: TestContext.Current.CancellationToken);
+                    answered += response.Answers.ARecords().Any() ? 1 : 0; // a truncated answer has no records
+                }
+                catch (DnsResponseException)
+                {
+                    // dropped by the limit: timed out
+                }
+            }
+
+            Assert.InRange(answered, 5, 19);
+            var tcp = new LookupClient(new LookupClientOptions(new NameServer(IPAddress.Loopback, port)) { UseCache = false, UseTcpOnly = true });
+            for (int i = 0; i < 20; i++)
+            {
+                IDnsQueryResponse response = await tcp.QueryAsync("phish.example.net", QueryType.A, cancellationToken: TestContext.Current.CancellationToken);
+                Assert.Single(response.Answers.ARecords());
+            }
+        }
+        finally
+        {
+            await host.StopAsync(TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task Run_RefusesABadRateLimitExemptPrefix_NamingTheKey()
+    {
+        using IHost host = ResolverHost.Build(Settings(FreePort(), new() { ["Resolver:RateLimit:Exempt:1"] = "loopback" }));
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("Resolver:RateLimit:Exempt:1", error.Message);
     }
 
     [Fact]

@@ -12,7 +12,8 @@ namespace PipShield.Resolver.Stages.Upstream;
 /// ID and question bytes. The client's message is never relayed as is: the upstream query is rebuilt from the
 /// question with PipShield's own header and OPT, so client EDNS options (ECS, cookies, padding) stay here.
 /// When every upstream fails it serves a stale answer if the cache has one, otherwise SERVFAIL with Extended
-/// DNS Error 22 (No Reachable Authority) or 23 (Network Error).
+/// DNS Error 22 (No Reachable Authority) or 23 (Network Error). At most <c>maxQueriesInFlight</c> queries wait on
+/// upstream at once; past that, stale or SERVFAIL at once.
 /// </summary>
 public sealed class UpstreamStage : IQueryStage
 {
@@ -24,28 +25,60 @@ public sealed class UpstreamStage : IQueryStage
 
     private readonly IUpstreamClient _upstream;
     private readonly Func<QueryContext, bool>? _staleAnswers;
+    private readonly int _maxQueriesInFlight;
+    private int _queriesInFlight;
+    private long _overloaded;
 
     /// <param name="upstream">Where queries go.</param>
     /// <param name="staleAnswers">
     /// Called when every upstream failed; writes a stale answer into the context and returns true, or returns
     /// false when it has none (the cache's <c>IStaleAnswers.TryWriteStale</c> fits). Null: no serve-stale.
     /// </param>
-    public UpstreamStage(IUpstreamClient upstream, Func<QueryContext, bool>? staleAnswers = null)
+    /// <param name="maxQueriesInFlight">
+    /// Queries waiting on <paramref name="upstream"/> at once; past it, a query gets a stale answer or SERVFAIL at once
+    /// instead of waiting. Default: no cap of its own.
+    /// </param>
+    public UpstreamStage(IUpstreamClient upstream, Func<QueryContext, bool>? staleAnswers = null, int maxQueriesInFlight = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(upstream);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxQueriesInFlight, 1);
         _upstream = upstream;
         _staleAnswers = staleAnswers;
+        _maxQueriesInFlight = maxQueriesInFlight;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<StageResult> ProcessAsync(QueryContext query, CancellationToken cancellationToken)
+    /// <summary>Queries waiting on upstream now.</summary>
+    public int QueriesInFlight => Volatile.Read(ref _queriesInFlight);
+
+    /// <summary>Queries answered at once (stale or SERVFAIL) because the in-flight cap was reached, since start.</summary>
+    public long Overloaded => Volatile.Read(ref _overloaded);
+
+    public ValueTask<StageResult> ProcessAsync(QueryContext query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         if (!query.Query.HasQuestion)
         {
-            return query.RespondWithError(Rcode.ServFail);
+            return new(query.RespondWithError(Rcode.ServFail));
         }
 
+        if (Interlocked.Increment(ref _queriesInFlight) > _maxQueriesInFlight)
+        {
+            // A flood of cache misses (random subdomains of one zone) fills this cap, never the listeners' query
+            // contexts, so cached and blocked names keep their answers. Past it, answer at once: stale if the cache
+            // has the name, else SERVFAIL, which sends a stub on to its next server instead of waiting.
+            Interlocked.Decrement(ref _queriesInFlight);
+            Interlocked.Increment(ref _overloaded);
+            return new(_staleAnswers is not null && _staleAnswers(query)
+                ? StageResult.Respond
+                : query.RespondWithError(Rcode.ServFail, EdeCode.Other, "too many queries waiting on upstream"u8));
+        }
+
+        return ForwardAsync(query, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<StageResult> ForwardAsync(QueryContext query, CancellationToken cancellationToken)
+    {
         UpstreamResult result;
         byte[] upstreamQuery = ArrayPool<byte>.Shared.Rent(MaxUpstreamQuerySize);
         try
@@ -58,6 +91,7 @@ public sealed class UpstreamStage : IQueryStage
         finally
         {
             ArrayPool<byte>.Shared.Return(upstreamQuery);
+            Interlocked.Decrement(ref _queriesInFlight);
         }
 
         if (result.Status == UpstreamStatus.Ok && TryRelay(query, result.Length))

@@ -164,6 +164,72 @@ public sealed class UpstreamStageTests
         Assert.Equal(expected, buffer[..length]);
     }
 
+    [Fact]
+    public async Task Process_PastTheInFlightCap_AnswersServFailAtOnce_AndForwardsAgainOnceUnderIt()
+    {
+        var client = new GatedClient(TestQueries.Build("example.org", DnsType.A, flags: DnsHeader.QrFlag));
+        var stage = new UpstreamStage(client, maxQueriesInFlight: 2);
+        CancellationToken token = TestContext.Current.CancellationToken;
+        ValueTask<StageResult> first = stage.ProcessAsync(Context(TestQueries.Build("example.org", DnsType.A)), token);
+        ValueTask<StageResult> second = stage.ProcessAsync(Context(TestQueries.Build("example.org", DnsType.A)), token);
+        QueryContext third = Context(TestQueries.Build("example.org", DnsType.A, edns: true));
+
+        ValueTask<StageResult> over = stage.ProcessAsync(third, token);
+
+        Assert.False(first.IsCompleted || second.IsCompleted);
+        Assert.True(over.IsCompletedSuccessfully, "a query past the cap must not wait");
+        Assert.Equal(StageResult.Respond, await over);
+        Assert.Equal(ReturnCode.ServerFailure, Decode(third.ResponseSpan).ReturnCode);
+        Assert.Equal((ushort)EdeCode.Other, ExtendedError(third.ResponseSpan));
+        Assert.Equal((2, 1L, 2), (stage.QueriesInFlight, stage.Overloaded, client.Calls));
+
+        client.Release();
+        Assert.Equal((StageResult.Respond, StageResult.Respond), (await first, await second));
+        Assert.Equal(0, stage.QueriesInFlight);
+        QueryContext fourth = Context(TestQueries.Build("example.org", DnsType.A));
+        Assert.Equal(StageResult.Respond, await stage.ProcessAsync(fourth, token));
+        Assert.Equal((ResponseOrigin.Upstream, 3), (fourth.Origin, client.Calls));
+    }
+
+    [Fact]
+    public async Task Process_PastTheInFlightCap_ServesStale_WhenTheCacheHasTheName()
+    {
+        var client = new GatedClient(TestQueries.Build("example.org", DnsType.A, flags: DnsHeader.QrFlag));
+        var stage = new UpstreamStage(client, q =>
+        {
+            q.ResponseLength = 12;
+            q.Origin = ResponseOrigin.Stale;
+            return true;
+        }, maxQueriesInFlight: 1);
+        ValueTask<StageResult> waiting = stage.ProcessAsync(Context(TestQueries.Build("example.org", DnsType.A)), TestContext.Current.CancellationToken);
+        QueryContext over = Context(TestQueries.Build("example.org", DnsType.A));
+
+        Assert.Equal(StageResult.Respond, (await stage.ProcessAsync(over, TestContext.Current.CancellationToken)));
+
+        Assert.Equal((ResponseOrigin.Stale, 1L), (over.Origin, stage.Overloaded));
+        client.Release();
+        await waiting;
+    }
+
+    /// <summary>An upstream client whose replies (the same bytes every time) wait until <see cref="Release"/>.</summary>
+    private sealed class GatedClient(byte[] reply) : IUpstreamClient
+    {
+        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public void Release() => _gate.TrySetResult();
+
+        public async ValueTask<UpstreamResult> QueryAsync(ReadOnlyMemory<byte> query, Memory<byte> response, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _calls);
+            await _gate.Task.WaitAsync(cancellationToken);
+            reply.CopyTo(response);
+            return new UpstreamResult(UpstreamStatus.Ok, reply.Length);
+        }
+    }
+
     /// <summary>An upstream client that answers every query with the same bytes.</summary>
     private sealed class CannedClient(byte[] reply) : IUpstreamClient
     {
