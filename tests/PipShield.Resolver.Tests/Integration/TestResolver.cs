@@ -35,10 +35,15 @@ internal sealed class TestResolver : IAsyncDisposable
 
     public IPEndPoint EndPoint => Server.EndPoints[0];
 
+    /// <summary>The upstream pool, unless the test passed its own <see cref="IUpstreamClient"/>.</summary>
+    public UpstreamPool? Pool => _engine.Upstream as UpstreamPool;
+
     /// <summary>Starts a resolver forwarding to <paramref name="upstream"/> (or to <paramref name="upstreamClient"/>).</summary>
     /// <param name="blocklist">Lines of the phishing list (domains format, source "test-feed").</param>
+    /// <param name="configure">Changes any option last (more upstreams, timeouts, cache settings).</param>
     public static Task<TestResolver> StartAsync(IPEndPoint? upstream, string blocklist = DefaultBlocklist,
-        IUpstreamClient? upstreamClient = null, Action<ResolverServerOptions>? configureServer = null)
+        IUpstreamClient? upstreamClient = null, Action<ResolverServerOptions>? configureServer = null,
+        Action<ResolverEngineOptions>? configure = null)
     {
         var options = new ResolverEngineOptions
         {
@@ -66,6 +71,7 @@ internal sealed class TestResolver : IAsyncDisposable
             AccessControl = AccessControlList.PrivateNetworks,
         };
         configureServer?.Invoke(options.Server);
+        configure?.Invoke(options);
         var images = new ImageHolder(CompileImage(blocklist));
         return Task.FromResult(new TestResolver(ResolverEngine.Start(options, images, upstreamClient)));
     }
