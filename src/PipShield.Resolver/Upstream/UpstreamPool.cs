@@ -11,7 +11,8 @@ namespace PipShield.Resolver.Upstream;
 /// Forwards queries to a set of upstream resolvers: fastest healthy server first (by smoothed RTT), failing
 /// over to the next on a timeout, a network error, SERVFAIL, REFUSED, FORMERR or an unusable reply, and
 /// retrying over TCP when a UDP reply is truncated. Every attempt uses a new random ID and a fresh socket on a
-/// random source port. Thread-safe; one instance serves all queries.
+/// random source port, and records that do not answer the question are removed from the reply
+/// (<see cref="ReplyScrubber"/>). Thread-safe; one instance serves all queries.
 /// </summary>
 public sealed class UpstreamPool : IUpstreamClient
 {
@@ -56,6 +57,9 @@ public sealed class UpstreamPool : IUpstreamClient
 
     /// <summary>The servers, in configured order, with their health.</summary>
     public IReadOnlyList<UpstreamServer> Servers => _servers;
+
+    /// <summary>What this pool has ignored, abandoned and scrubbed.</summary>
+    public UpstreamCounters Counters { get; } = new();
 
     /// <inheritdoc />
     /// <remarks>
@@ -118,6 +122,21 @@ public sealed class UpstreamPool : IUpstreamClient
                     continue;
                 }
 
+                // Records that do not answer the question go before anyone relays or caches them.
+                int scrubbed = rcode == Rcode.ServFail ? 0 : ReplyScrubber.Scrub(response.Span, ref length);
+                if (scrubbed < 0)
+                {
+                    RecordFailure(server, attemptTimeout);
+                    sawUnusable = true;
+                    continue;
+                }
+
+                if (scrubbed > 0)
+                {
+                    Counters.AddScrubbedRecords(scrubbed);
+                    UpstreamMetrics.ScrubbedRecords.Add(scrubbed);
+                }
+
                 RecordReply(server, rtt);
                 if (rcode == Rcode.ServFail)
                 {
@@ -160,6 +179,7 @@ public sealed class UpstreamPool : IUpstreamClient
         cancellationToken.ThrowIfCancellationRequested();
         if (ignored > 0)
         {
+            Counters.AddIgnoredReplies(ignored);
             UpstreamMetrics.IgnoredReplies.Add(ignored);
         }
 
