@@ -23,12 +23,23 @@ internal enum ExchangeOutcome : byte
 
     /// <summary>The server answered with something that cannot be used.</summary>
     Unusable = 4,
+
+    /// <summary>
+    /// <see cref="UpstreamExchange.MaxIgnoredReplies"/> datagrams reached the socket that were not the reply: someone
+    /// may be guessing the ID. Not the server's fault, so not held against its health.
+    /// </summary>
+    Spoofed = 5,
 }
 
 /// <summary>One query to one server over UDP or TCP. Never throws for network trouble; only the caller's cancellation escapes.</summary>
 internal static class UpstreamExchange
 {
-    /// <summary>Datagrams ignored per attempt before it is abandoned: bounds the work a flood of forgeries can cause.</summary>
+    /// <summary>
+    /// Datagrams ignored per attempt before it is abandoned. Only a datagram from the server's address and port to
+    /// our random port gets this far, so a run of them means someone is guessing the ID of this query; a new
+    /// attempt draws a new port and ID and restarts the guessing (PowerDNS Recursor's spoof-nearmiss-max). It
+    /// also bounds the work a flood can cause.
+    /// </summary>
     public const int MaxIgnoredReplies = 32;
 
     // Ports below 1024 need privileges; the rest of the range gives 16 bits of source-port entropy minus a little.
@@ -56,6 +67,8 @@ internal static class UpstreamExchange
             var source = new SocketAddress(server.Address.Family, server.Address.Size);
             while (ignored < MaxIgnoredReplies)
             {
+                // A flood keeps data waiting, so receives may complete at once: check the timeout every time round.
+                cancellationToken.ThrowIfCancellationRequested();
                 int received = await socket.ReceiveFromAsync(response, SocketFlags.None, source, cancellationToken).ConfigureAwait(false);
                 ReadOnlySpan<byte> reply = response.Span[..received];
                 ReplyCheck check = SameSource(source, server.Address)
@@ -74,7 +87,7 @@ internal static class UpstreamExchange
                 }
             }
 
-            return (ExchangeOutcome.Unusable, 0, ignored);
+            return (ExchangeOutcome.Spoofed, 0, ignored);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

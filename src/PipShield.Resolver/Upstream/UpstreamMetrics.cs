@@ -21,6 +21,14 @@ internal static class UpstreamMetrics
     public static readonly Counter<long> IgnoredReplies = Meter.CreateCounter<long>("pipshield.upstream.ignored_replies", "{reply}",
         "Replies ignored because their source, ID or question did not match the query");
 
+    /// <summary>Attempts abandoned after too many ignored datagrams: someone may be guessing the query ID.</summary>
+    public static readonly Counter<long> SpoofedAttempts = Meter.CreateCounter<long>("pipshield.upstream.spoofed_attempts", "{attempt}",
+        "Attempts abandoned after too many datagrams that did not match the query (suspected spoofing)");
+
+    /// <summary>Records removed from accepted replies because they did not belong to the answer.</summary>
+    public static readonly Counter<long> ScrubbedRecords = Meter.CreateCounter<long>("pipshield.upstream.scrubbed_records", "{record}",
+        "Records removed from upstream replies because they did not belong to the answer to the question");
+
     /// <summary>Truncated UDP replies retried over TCP.</summary>
     public static readonly Counter<long> TcpRetries = Meter.CreateCounter<long>("pipshield.upstream.tcp_retries", "{query}",
         "Truncated UDP replies retried over TCP");

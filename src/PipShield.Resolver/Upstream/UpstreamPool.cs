@@ -11,15 +11,16 @@ namespace PipShield.Resolver.Upstream;
 /// Forwards queries to a set of upstream resolvers: fastest healthy server first (by smoothed RTT), failing
 /// over to the next on a timeout, a network error, SERVFAIL, REFUSED, FORMERR or an unusable reply, and
 /// retrying over TCP when a UDP reply is truncated. Every attempt uses a new random ID and a fresh socket on a
-/// random source port. Thread-safe; one instance serves all queries.
+/// random source port, and records that do not answer the question are removed from the reply
+/// (<see cref="ReplyScrubber"/>). Thread-safe; one instance serves all queries.
 /// </summary>
 public sealed class UpstreamPool : IUpstreamClient
 {
     /// <summary>Most servers in one pool (the per-query "tried" set is a 64-bit mask).</summary>
     public const int MaxServers = 64;
 
-    // Every 16th query starts with the server used least recently instead of the fastest, so a slower server's
-    // SRTT stays current and a server whose recovery interval has passed gets its probe.
+    // Every 16th query starts with the healthy server used least recently instead of the fastest, so a slower
+    // server's SRTT stays current.
     private const int ExplorationInterval = 16;
 
     private readonly UpstreamServer[] _servers;
@@ -56,6 +57,9 @@ public sealed class UpstreamPool : IUpstreamClient
 
     /// <summary>The servers, in configured order, with their health.</summary>
     public IReadOnlyList<UpstreamServer> Servers => _servers;
+
+    /// <summary>What this pool has ignored, abandoned and scrubbed.</summary>
+    public UpstreamCounters Counters { get; } = new();
 
     /// <inheritdoc />
     /// <remarks>
@@ -99,6 +103,15 @@ public sealed class UpstreamPool : IUpstreamClient
                 DnsHeader.WriteId(udpMessage.Span, UpstreamExchange.NewId());
                 (ExchangeOutcome outcome, int length, TimeSpan rtt) =
                     await ExchangeAsync(server, tcpMessage, questionEnd, response, attemptTimeout, cancellationToken).ConfigureAwait(false);
+                if (outcome == ExchangeOutcome.Spoofed)
+                {
+                    // Someone else's doing, not the server's: try again (next server, new port and ID) without blaming it.
+                    Counters.AddSpoofedAttempt();
+                    UpstreamMetrics.SpoofedAttempts.Add(1);
+                    sawUnusable = true;
+                    continue;
+                }
+
                 if (outcome != ExchangeOutcome.Reply)
                 {
                     // Every failure costs a full timeout in the ranking: an unreachable server that fails fast is no better.
@@ -116,6 +129,21 @@ public sealed class UpstreamPool : IUpstreamClient
                     RecordFailure(server, attemptTimeout);
                     sawUnusable = true;
                     continue;
+                }
+
+                // Records that do not answer the question go before anyone relays or caches them.
+                int scrubbed = rcode == Rcode.ServFail ? 0 : ReplyScrubber.Scrub(response.Span, ref length);
+                if (scrubbed < 0)
+                {
+                    RecordFailure(server, attemptTimeout);
+                    sawUnusable = true;
+                    continue;
+                }
+
+                if (scrubbed > 0)
+                {
+                    Counters.AddScrubbedRecords(scrubbed);
+                    UpstreamMetrics.ScrubbedRecords.Add(scrubbed);
                 }
 
                 RecordReply(server, rtt);
@@ -160,6 +188,7 @@ public sealed class UpstreamPool : IUpstreamClient
         cancellationToken.ThrowIfCancellationRequested();
         if (ignored > 0)
         {
+            Counters.AddIgnoredReplies(ignored);
             UpstreamMetrics.IgnoredReplies.Add(ignored);
         }
 
@@ -175,11 +204,13 @@ public sealed class UpstreamPool : IUpstreamClient
     }
 
     /// <summary>
-    /// Picks the next server for this query, not yet tried unless all were: healthy servers by SRTT (untried ones
-    /// first), then those whose recovery interval has passed, then those still down, soonest back first.
+    /// Picks the next server for this query, not yet tried unless all were: first a server whose recovery interval
+    /// has passed (this query probes it, so it is back in use within one interval of recovering), then healthy
+    /// servers by SRTT (untried ones first), then those still down, soonest back first.
     /// </summary>
     private int Select(ref ulong tried, bool explore)
     {
+        const int Probe = 0, Healthy = 1, Down = 2;
         ulong all = _servers.Length == 64 ? ulong.MaxValue : (1UL << _servers.Length) - 1;
         if ((tried & all) == all)
         {
@@ -198,15 +229,8 @@ public sealed class UpstreamPool : IUpstreamClient
             }
 
             UpstreamServer server = _servers[i];
-            int rank = !server.ReachedThreshold(_failureThreshold) ? 0 : server.DownUntil <= now ? 1 : 2;
-            long key = rank == 2 ? server.DownUntil : server.HasSamples ? server.SrttMicroseconds : 0;
-            if (explore && rank < 2)
-            {
-                // Least recently used first; up and recovering servers compete equally.
-                rank = 0;
-                key = server.LastSelected;
-            }
-
+            int rank = !server.ReachedThreshold(_failureThreshold) ? Healthy : server.DownUntil <= now ? Probe : Down;
+            long key = rank != Healthy ? server.DownUntil : explore ? server.LastSelected : server.HasSamples ? server.SrttMicroseconds : 0;
             if (rank < bestRank || (rank == bestRank && key < bestKey))
             {
                 best = i;
@@ -215,8 +239,16 @@ public sealed class UpstreamPool : IUpstreamClient
             }
         }
 
+        UpstreamServer chosen = _servers[best];
+        if (bestRank == Probe)
+        {
+            // One probe at a time: until it ends (a reply or a failure updates the server) or its timeout passes,
+            // other queries see the server as down and go elsewhere.
+            chosen.HoldForProbe(bestKey, now + (long)(_timeout.TotalSeconds * _time.TimestampFrequency));
+        }
+
         tried |= 1UL << best;
-        _servers[best].MarkSelected(now);
+        chosen.MarkSelected(now);
         return best;
     }
 

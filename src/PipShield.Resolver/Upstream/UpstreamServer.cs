@@ -53,6 +53,9 @@ public sealed class UpstreamServer
 
     internal void MarkSelected(long now) => Volatile.Write(ref _lastSelected, now);
 
+    /// <summary>Keeps other queries off a server being probed, unless its state changed since <paramref name="seenDownUntil"/> was read.</summary>
+    internal void HoldForProbe(long seenDownUntil, long until) => Interlocked.CompareExchange(ref _downUntil, until, seenDownUntil);
+
     /// <summary>A usable reply arrived after <paramref name="rtt"/>.</summary>
     /// <returns>True when this reply ends an outage (the server had been marked down).</returns>
     internal bool RecordReply(TimeSpan rtt, int failureThreshold)

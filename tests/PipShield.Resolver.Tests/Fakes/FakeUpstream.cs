@@ -26,6 +26,7 @@ public sealed class FakeUpstream : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _tasks = [];
     private readonly List<byte[]> _queries = [];
+    private readonly List<(IPEndPoint Source, byte[] Query)> _udpLog = [];
     private FakeUpstreamBuilder.FakeBehavior _behavior;
     private int _udpQueries;
     private int _tcpQueries;
@@ -58,6 +59,18 @@ public sealed class FakeUpstream : IAsyncDisposable
             lock (_queries)
             {
                 return [.. _queries];
+            }
+        }
+    }
+
+    /// <summary>The most recent well-formed UDP query and where it came from (the resolver's source port), or null.</summary>
+    public (IPEndPoint Source, byte[] Query)? LastUdpQuery
+    {
+        get
+        {
+            lock (_udpLog)
+            {
+                return _udpLog.Count > 0 ? _udpLog[^1] : null;
             }
         }
     }
@@ -116,6 +129,17 @@ public sealed class FakeUpstream : IAsyncDisposable
         configure(builder);
         Volatile.Write(ref _behavior, builder.Build());
     }
+
+    /// <summary>Sends <paramref name="datagram"/> from the fake's own address and port: what a forger spoofing the server would send.</summary>
+    public ValueTask<int> SendFromServerAsync(ReadOnlyMemory<byte> datagram, EndPoint destination, CancellationToken cancellationToken) =>
+        _udp.SendToAsync(datagram, SocketFlags.None, destination, cancellationToken);
+
+    /// <summary>Sends <paramref name="datagram"/> from the fake's address but another port.</summary>
+    public ValueTask<int> SendFromOtherPortAsync(ReadOnlyMemory<byte> datagram, EndPoint destination, CancellationToken cancellationToken) =>
+        _otherSource.SendToAsync(datagram, SocketFlags.None, destination, cancellationToken);
+
+    /// <summary>Stops accepting TCP: connections to the port are refused from now on (UDP carries on).</summary>
+    public void StopTcp() => _tcp.Stop();
 
     public async ValueTask DisposeAsync()
     {
@@ -195,6 +219,11 @@ public sealed class FakeUpstream : IAsyncDisposable
             FakeQuery? query = Record(buffer.AsSpan(0, received.ReceivedBytes), ref _udpQueries);
             if (query is not null)
             {
+                lock (_udpLog)
+                {
+                    _udpLog.Add(((IPEndPoint)received.RemoteEndPoint, buffer[..received.ReceivedBytes]));
+                }
+
                 Track(ReplyUdpAsync(query, received.RemoteEndPoint, Volatile.Read(ref _behavior), token));
             }
         }
@@ -289,9 +318,22 @@ public sealed class FakeUpstream : IAsyncDisposable
 
                     FakeUpstreamBuilder.FakeBehavior behavior = Volatile.Read(ref _behavior);
                     FakeQuery? query = Record(message, ref _tcpQueries);
-                    if (query is null || behavior.Silent)
+                    if (query is null || behavior.Silent || behavior.TcpFailure == FakeTcpFailure.Silent)
                     {
                         continue;
+                    }
+
+                    if (behavior.TcpFailure == FakeTcpFailure.Reset)
+                    {
+                        connection.LingerState = new LingerOption(true, 0); // close sends RST instead of FIN
+                        connection.Close();
+                        return;
+                    }
+
+                    if (behavior.TcpFailure == FakeTcpFailure.Close)
+                    {
+                        connection.Shutdown(SocketShutdown.Both);
+                        return;
                     }
 
                     if (behavior.Delay > TimeSpan.Zero)

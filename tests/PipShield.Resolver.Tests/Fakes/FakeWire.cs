@@ -97,6 +97,12 @@ internal static class FakeWire
         List<FakeRecord> answers = truncated ? [] : Resolve(query, behavior.Records);
         Rcode rcode = behavior.Rcode ?? (answers.Count == 0 && behavior.Records.Length > 0
             && !behavior.Records.Any(r => r.Owner == query.QName) ? Rcode.NxDomain : Rcode.NoError);
+        FakeRecord[] authority = truncated ? [] : behavior.Authority;
+        FakeRecord[] additional = truncated ? [] : behavior.Additional;
+        if (!truncated)
+        {
+            answers.AddRange(behavior.ExtraAnswers);
+        }
         bool opt = query.HasOpt && behavior.Edns;
 
         var writer = new Writer();
@@ -105,8 +111,8 @@ internal static class FakeWire
         writer.U16(flags);
         writer.U16(1);
         writer.U16((ushort)answers.Count);
-        writer.U16(0);
-        writer.U16(opt ? (ushort)1 : (ushort)0);
+        writer.U16((ushort)authority.Length);
+        writer.U16((ushort)(additional.Length + (opt ? 1 : 0)));
         if (questionName is null)
         {
             writer.Question(query.Question, query.QName);
@@ -118,7 +124,7 @@ internal static class FakeWire
             writer.U16(query.QClass);
         }
 
-        foreach (FakeRecord record in answers)
+        foreach (FakeRecord record in answers.Concat(authority).Concat(additional))
         {
             writer.Name(record.Owner);
             writer.U16(record.Type);

@@ -38,9 +38,12 @@ internal sealed class TestResolver : IAsyncDisposable
 
     public ResolverEngine Engine => _engine;
 
+    /// <summary>The upstream pool, unless the test passed its own <see cref="IUpstreamClient"/>.</summary>
+    public UpstreamPool? Pool => _engine.Upstream as UpstreamPool;
+
     /// <summary>Starts a resolver forwarding to <paramref name="upstream"/> (or to <paramref name="upstreamClient"/>).</summary>
     /// <param name="blocklist">Lines of the phishing list (domains format, source "test-feed").</param>
-    /// <param name="configure">Changes any other option last; the rate limit exempts loopback, as the shipped configuration does.</param>
+    /// <param name="configure">Changes any option last (more upstreams, timeouts, cache settings); the rate limit exempts loopback, as the shipped configuration does.</param>
     public static Task<TestResolver> StartAsync(IPEndPoint? upstream, string blocklist = DefaultBlocklist,
         IUpstreamClient? upstreamClient = null, Action<ResolverServerOptions>? configureServer = null,
         Action<ResolverEngineOptions>? configure = null)

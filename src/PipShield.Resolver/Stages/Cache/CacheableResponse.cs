@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using PipShield.Resolver.Upstream;
 using PipShield.Resolver.Wire;
 
 namespace PipShield.Resolver.Stages.Cache;
@@ -64,6 +65,13 @@ internal static class CacheableResponse
 
         // RFC 2308 §5: a negative answer without an SOA says nothing about how long to keep it; don't.
         if (reader.IsMalformed || records != total || (negative && !sawSoa) || smallestTtl == 0 || smallestTtl == uint.MaxValue)
+        {
+            return CacheInsertOutcome.NotCacheable;
+        }
+
+        // The upstream pool scrubs replies before relaying them; whatever delivered this one, a record that does
+        // not answer the question (an injected address for another name) is never stored.
+        if (ReplyScrubber.CountUnrelated(response) != 0)
         {
             return CacheInsertOutcome.NotCacheable;
         }

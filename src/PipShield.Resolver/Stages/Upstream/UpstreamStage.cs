@@ -11,6 +11,7 @@ namespace PipShield.Resolver.Stages.Upstream;
 /// The last request stage: forwards the query to the upstream resolvers and relays the reply with the client's
 /// ID and question bytes. The client's message is never relayed as is: the upstream query is rebuilt from the
 /// question with PipShield's own header and OPT, so client EDNS options (ECS, cookies, padding) stay here.
+/// Identical queries in flight share one upstream query (<see cref="InflightQueries"/>).
 /// When every upstream fails it serves a stale answer if the cache has one, otherwise SERVFAIL with Extended
 /// DNS Error 22 (No Reachable Authority) or 23 (Network Error). At most <c>maxQueriesInFlight</c> queries wait on
 /// upstream at once; past that, stale or SERVFAIL at once.
@@ -53,6 +54,9 @@ public sealed class UpstreamStage : IQueryStage
     /// <summary>Queries answered at once (stale or SERVFAIL) because the in-flight cap was reached, since start.</summary>
     public long Overloaded => Volatile.Read(ref _overloaded);
 
+    /// <summary>Upstream queries in flight, shared by identical cache misses.</summary>
+    internal InflightQueries Inflight { get; } = new();
+
     public ValueTask<StageResult> ProcessAsync(QueryContext query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -80,17 +84,15 @@ public sealed class UpstreamStage : IQueryStage
     private async ValueTask<StageResult> ForwardAsync(QueryContext query, CancellationToken cancellationToken)
     {
         UpstreamResult result;
-        byte[] upstreamQuery = ArrayPool<byte>.Shared.Rent(MaxUpstreamQuerySize);
         try
         {
-            int length = WriteUpstreamQuery(query.RequestSpan, query.Query, upstreamQuery);
-            result = length == 0
-                ? new UpstreamResult(UpstreamStatus.Failed, 0)
-                : await _upstream.QueryAsync(upstreamQuery.AsMemory(0, length), query.Response, cancellationToken).ConfigureAwait(false);
+            InflightQuery? flight = Inflight.Join(query.RequestSpan, query.Query, out bool leader);
+            result = flight is not null && !leader
+                ? await FollowAsync(flight, query, cancellationToken).ConfigureAwait(false)
+                : await AskAsync(flight, query, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(upstreamQuery);
             Interlocked.Decrement(ref _queriesInFlight);
         }
 
@@ -107,6 +109,58 @@ public sealed class UpstreamStage : IQueryStage
         // RFC 8914 §4.23/§4.24: 22 when no server gave a usable answer in time, 23 when the network itself failed.
         EdeCode ede = result.Status == UpstreamStatus.NetworkError ? EdeCode.NetworkError : EdeCode.NoReachableAuthority;
         return query.RespondWithError(Rcode.ServFail, ede);
+    }
+
+    /// <summary>Asks upstream; as the leader of <paramref name="flight"/>, hands the reply to the queries waiting on it.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<UpstreamResult> AskAsync(InflightQuery? flight, QueryContext query, CancellationToken cancellationToken)
+    {
+        var result = new UpstreamResult(UpstreamStatus.Timeout, 0);
+        bool completed = false;
+        byte[] upstreamQuery = ArrayPool<byte>.Shared.Rent(MaxUpstreamQuerySize);
+        try
+        {
+            int length = WriteUpstreamQuery(query.RequestSpan, query.Query, upstreamQuery);
+            result = length == 0
+                ? new UpstreamResult(UpstreamStatus.Failed, 0)
+                : await _upstream.QueryAsync(upstreamQuery.AsMemory(0, length), query.Response, cancellationToken).ConfigureAwait(false);
+            completed = true;
+            return result;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(upstreamQuery);
+
+            // Before the reply is made out to this client: each waiter makes it out to its own.
+            if (flight is not null)
+            {
+                Inflight.Complete(flight, result, query.Response, leaderCancelled: !completed);
+            }
+        }
+    }
+
+    /// <summary>Waits for the leader of <paramref name="flight"/> and copies its reply into this query's response.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<UpstreamResult> FollowAsync(InflightQuery flight, QueryContext query, CancellationToken cancellationToken)
+    {
+        UpstreamResult result;
+        bool leaderCancelled;
+        try
+        {
+            result = await flight.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+            leaderCancelled = flight.LeaderCancelled;
+            if (result.Status == UpstreamStatus.Ok)
+            {
+                flight.Reply(result.Length).CopyTo(query.Response);
+            }
+        }
+        finally
+        {
+            flight.Release();
+        }
+
+        // The leader's caller gave up (its own cancellation, not ours): ask for ourselves rather than fail.
+        return leaderCancelled ? await AskAsync(null, query, cancellationToken).ConfigureAwait(false) : result;
     }
 
     /// <summary>

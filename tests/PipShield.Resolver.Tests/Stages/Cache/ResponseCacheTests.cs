@@ -1,6 +1,7 @@
 using ARSoft.Tools.Net.Dns;
 using PipShield.Resolver.Pipeline;
 using PipShield.Resolver.Stages.Cache;
+using PipShield.Resolver.Tests.Fakes;
 using PipShield.Resolver.Wire;
 using static PipShield.Resolver.Tests.Stages.Cache.CacheTestMessages;
 using DnsMessage = ARSoft.Tools.Net.Dns.DnsMessage;
@@ -135,6 +136,24 @@ public sealed class ResponseCacheTests
         Assert.Equal(CacheInsertOutcome.NotCacheable, Insert(cache, query, Answer(query, ttl: 300, flags: DnsHeader.RdFlag))); // not a response
         Assert.Equal(0, cache.Count);
         Assert.Null(Hit(cache, query));
+    }
+
+    [Fact]
+    public void Responses_CarryingRecordsThatDoNotAnswerTheQuestion_AreNotCached()
+    {
+        // Whatever delivered the reply (the pool scrubs, another upstream client might not), the cache checks it too.
+        ResponseCache cache = NewCache(NewClock());
+        byte[] query = Query("a.example.org");
+        FakeQuery parsed = FakeWire.TryParseQuery(query)!;
+        byte[] poisoned = FakeWire.BuildReply(parsed, new FakeUpstreamBuilder()
+            .WithAnswer("a.example.org. 300 IN A 192.0.2.1")
+            .WithAdditional("bank.example. 86400 IN A 203.0.113.66")
+            .Build());
+        byte[] clean = FakeWire.BuildReply(parsed, new FakeUpstreamBuilder().WithAnswer("a.example.org. 300 IN A 192.0.2.1").Build());
+
+        Assert.Equal(CacheInsertOutcome.NotCacheable, Insert(cache, query, poisoned));
+        Assert.Null(Hit(cache, Query("bank.example")));
+        Assert.Equal(CacheInsertOutcome.Inserted, Insert(cache, query, clean));
     }
 
     [Fact]
