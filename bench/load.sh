@@ -42,11 +42,6 @@ PIPSHIELD=${PIPSHIELD:-$REPO/src/PipShield.Service/bin/Release/net10.0/pipshield
 UPSTREAM_PORT=$BASE_PORT
 declare -A PORT=([pipshield]=$((BASE_PORT + 1)) [unbound]=$((BASE_PORT + 2)))
 ((DURATION >= 4)) || { echo "DURATION must be at least 4 seconds" >&2; exit 2; }
-DATA="$WORK/data-$NAMES"
-LOGS="$WORK/logs"
-OUT="$WORK/out"
-mkdir -p "$WORK" "$LOGS" "$OUT"
-
 # shellcheck source=load/common.sh
 source "$HERE/common.sh"
 
@@ -55,12 +50,7 @@ ensure_tools
 build_pipshield
 
 # --- 2. data -------------------------------------------------------------------------------------------------
-if [[ ! -s $DATA/probe.txt || $HERE/gen.py -nt $DATA/probe.txt ]]; then
-    log "generating $NAMES names and query files into $DATA"
-    python3 "$HERE/gen.py" --names "$NAMES" --out "$DATA"
-fi
-BLOCKED_PROBE=$(sed -n 1p "$DATA/probe.txt")
-ALLOWED_PROBE=$(sed -n 2p "$DATA/probe.txt")
+prepare_data
 IMAGE="$DATA/blocked.pipbl"
 t=$(now_ns)
 "$PIPSHIELD" compile -o "$IMAGE" "$DATA/blocked.domains.txt:domains:malware" >"$LOGS/compile.log" 2>&1 || { cat "$LOGS/compile.log"; die "compile failed"; }

@@ -38,23 +38,13 @@ RESTART_LIMIT_MS=${RESTART_LIMIT_MS:-1000}
 UPSTREAM_PORT=$BASE_PORT
 PORT=$((BASE_PORT + 1))
 ((DURATION >= 10)) || { echo "DURATION must be at least 10 seconds" >&2; exit 2; }
-DATA="$WORK/data-$NAMES"
-LOGS="$WORK/logs"
-OUT="$WORK/out"
-mkdir -p "$WORK" "$LOGS" "$OUT"
-
 # shellcheck source=load/common.sh
 source "$HERE/common.sh"
 ensure_tools
 build_pipshield
 
 # --- data: the load benchmark's names and queries, plus unique uncached names ------------------------------
-if [[ ! -s $DATA/probe.txt || $HERE/gen.py -nt $DATA/probe.txt ]]; then
-    log "generating $NAMES names and query files into $DATA"
-    python3 "$HERE/gen.py" --names "$NAMES" --out "$DATA"
-fi
-BLOCKED_PROBE=$(sed -n 1p "$DATA/probe.txt")
-ALLOWED_PROBE=$(sed -n 2p "$DATA/probe.txt")
+prepare_data
 MIXED="$DATA/q-soak.txt"
 if [[ ! -s $MIXED ]]; then
     # Two blocked, two cached, one uncached per five lines; the uncached names are unique in the file.

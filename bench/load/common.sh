@@ -1,5 +1,11 @@
-# Shared by bench/load.sh and bench/soak.sh: process bookkeeping, CPU and memory readings, the tools both
-# install, and DNS probes. Expects REPO, HERE, WORK, LOGS, CLIENT_CPU, STARTUP_TIMEOUT and PIPSHIELD to be set.
+# Shared by bench/load.sh and bench/soak.sh: working folders, process bookkeeping, CPU and memory readings, the
+# tools both install, the generated data, and DNS probes. Expects REPO, HERE, WORK, NAMES, CLIENT_CPU,
+# STARTUP_TIMEOUT and PIPSHIELD to be set.
+
+DATA="$WORK/data-$NAMES"
+LOGS="$WORK/logs"
+OUT="$WORK/out"
+mkdir -p "$WORK" "$LOGS" "$OUT"
 
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -73,6 +79,17 @@ build_pipshield() {
         dotnet build -c Release "$REPO/src/PipShield.Service" -nologo -v q >"$LOGS/build.log" 2>&1 || { tail -20 "$LOGS/build.log"; die "build failed"; }
     fi
     [[ -x $PIPSHIELD ]] || die "no PipShield binary at $PIPSHIELD"
+}
+
+# Generates NAMES blocked names and the query files into DATA (once; again when gen.py changes) and sets the
+# two probe names: BLOCKED_PROBE (listed) and ALLOWED_PROBE (resolved by the upstream).
+prepare_data() {
+    if [[ ! -s $DATA/probe.txt || $HERE/gen.py -nt $DATA/probe.txt ]]; then
+        log "generating $NAMES names and query files into $DATA"
+        python3 "$HERE/gen.py" --names "$NAMES" --out "$DATA"
+    fi
+    BLOCKED_PROBE=$(sed -n 1p "$DATA/probe.txt")
+    ALLOWED_PROBE=$(sed -n 2p "$DATA/probe.txt")
 }
 
 render() { # template output, then KEY=VALUE pairs
