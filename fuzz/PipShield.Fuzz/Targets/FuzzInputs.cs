@@ -6,12 +6,15 @@ namespace PipShield.Fuzz.Targets;
 /// </summary>
 internal static class FuzzInputs
 {
-    /// <summary>Every input file under <paramref name="directories"/>, in a stable order; dot-files (.gitkeep) are left out.</summary>
+    /// <summary>
+    /// Every input file under <paramref name="directories"/>, in a stable order. Dot-files (.gitkeep) and
+    /// dot-folders (afl-fuzz's queue/.state) are left out.
+    /// </summary>
     public static IEnumerable<string> Files(params string[] directories) =>
         directories
             .Where(Directory.Exists)
-            .SelectMany(d => Directory.EnumerateFiles(d, "*", SearchOption.AllDirectories))
-            .Where(f => !Path.GetFileName(f).StartsWith('.'))
+            .SelectMany(d => Directory.EnumerateFiles(d, "*", SearchOption.AllDirectories)
+                .Where(f => !Path.GetRelativePath(d, f).Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.'))))
             .Order(StringComparer.Ordinal);
 
     /// <summary>The corpus and regression folders of <paramref name="target"/> under the repository's <c>fuzz/</c> folder.</summary>

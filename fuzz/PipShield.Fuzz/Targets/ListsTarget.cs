@@ -3,6 +3,7 @@ using System.Text;
 using PipShield.Blocklist;
 using PipShield.Blocklist.Compiling;
 using PipShield.Blocklist.Lookup;
+using PipShield.Blocklist.Names;
 using PipShield.Blocklist.Parsing;
 
 namespace PipShield.Fuzz.Targets;
@@ -15,8 +16,8 @@ namespace PipShield.Fuzz.Targets;
 /// </summary>
 /// <remarks>
 /// Parsers never throw on content (<see cref="ListParser.Parse"/>), so no exception is expected. Beyond that:
-/// sink calls come in line order with sane values, an image the compiler wrote always opens, and every address
-/// an IP rule covers gets a verdict from the image.
+/// sink calls come in line order with sane values, an image the compiler wrote always opens, and every name
+/// and address an accepted rule covers gets a verdict from the image.
 /// </remarks>
 internal static class ListsTarget
 {
@@ -73,12 +74,20 @@ internal static class ListsTarget
                 }
             }
 
+            foreach ((string name, DomainScope scope) in sink.Normalized)
+            {
+                // Below a subdomains-only rule, or at the name itself for the others.
+                string covered = scope == DomainScope.SubdomainsOnly ? "x." + name : name;
+                FuzzFindingException.Check(summary.IsRejected || covered.Length > DomainName.MaxLength || image.Match(covered.AsSpan()).Verdict != Verdict.None,
+                    $"a name covered by the accepted rule '{name}' ({scope}) gets a verdict");
+            }
+
             foreach (IpPrefix prefix in sink.Prefixes)
             {
                 IPAddress address = prefix.ToIPAddress();
                 RuleMatch match = image.Match(address);
-                FuzzFindingException.Check(summary.IsRejected || IsSpecial(prefix) || match.Verdict != Verdict.None,
-                    $"an address covered by the IP rule {prefix} gets a verdict");
+                FuzzFindingException.Check(summary.IsRejected || IsSpecial(prefix) || (match.Verdict != Verdict.None && match.PrefixLength >= prefix.Length),
+                    $"an address covered by the IP rule {prefix} gets a verdict from that rule or a longer prefix");
                 _ = BlocklistImage.FormatRule(match, address);
             }
         }
@@ -113,6 +122,8 @@ internal static class ListsTarget
 
         public List<string> Names { get; } = [];
 
+        public List<(string Name, DomainScope Scope)> Normalized { get; } = [];
+
         public List<IpPrefix> Prefixes { get; } = [];
 
         public void OnRule(int lineNumber, ListRule rule)
@@ -137,6 +148,14 @@ internal static class ListsTarget
             if (Names.Count < Kept)
             {
                 Names.Add(rule.Name.ToString());
+            }
+
+            // The names the compiler will accept, normalised the same way.
+            Span<char> normalized = stackalloc char[DomainName.MaxLength];
+            if (Normalized.Count < Kept
+                && DomainName.TryNormalize(rule.Name, normalized, out int length, out _, allowSingleLabel: rule.Scope == DomainScope.SubdomainsOnly))
+            {
+                Normalized.Add((normalized[..length].ToString(), rule.Scope));
             }
         }
 
