@@ -15,13 +15,14 @@ internal static class Program
         [QueryTarget.Name] = QueryTarget.Run,
         [ListsTarget.Name] = ListsTarget.Run,
         [ImageTarget.Name] = ImageTarget.Run,
+        [AnswerTarget.Name] = AnswerTarget.Run,
     };
 
     private const string Usage = """
         usage: PipShield.Fuzz afl TARGET                  run TARGET under afl-fuzz (see fuzz/run.sh)
                PipShield.Fuzz replay TARGET PATH...       run each file, or every file under each folder, through TARGET
                PipShield.Fuzz write-seeds DIR             write the seed corpus to DIR/TARGET/ (fuzz/corpus)
-        targets: query, lists, image
+        targets: query, answer, lists, image
         """;
 
     private static int Main(string[] args)
@@ -89,6 +90,7 @@ internal static class Program
         (string Target, IEnumerable<(string Name, byte[] Bytes)> Seeds)[] sets =
         [
             (QueryTarget.Name, QuerySeeds.All()),
+            (AnswerTarget.Name, AnswerSeeds.All()),
             (ListsTarget.Name, ListSeeds.All()),
             (ImageTarget.Name, ImageSeeds.All()),
         ];

@@ -62,18 +62,18 @@ internal static class QuerySeeds
         return [.. message];
     }
 
-    private static byte[] Header(ushort id, ushort flags, ushort qd, ushort an, ushort ns, ushort ar) =>
+    internal static byte[] Header(ushort id, ushort flags, ushort qd, ushort an, ushort ns, ushort ar) =>
         [.. U16(id), .. U16(flags), .. U16(qd), .. U16(an), .. U16(ns), .. U16(ar)];
 
-    private static byte[] Opt(ushort payload, bool dnssecOk = false, byte version = 0, byte[]? options = null)
+    internal static byte[] Opt(ushort payload, bool dnssecOk = false, byte version = 0, byte[]? options = null)
     {
         options ??= [];
         return [0, .. U16(41), .. U16(payload), 0, version, .. U16(dnssecOk ? (ushort)0x8000 : (ushort)0), .. U16((ushort)options.Length), .. options];
     }
 
-    private static byte[] Option(ushort code, byte[] data) => [.. U16(code), .. U16((ushort)data.Length), .. data];
+    internal static byte[] Option(ushort code, byte[] data) => [.. U16(code), .. U16((ushort)data.Length), .. data];
 
-    private static byte[] Wire(string name)
+    internal static byte[] Wire(string name)
     {
         var wire = new List<byte>();
         foreach (string label in name.Split('.', StringSplitOptions.RemoveEmptyEntries))
@@ -86,7 +86,7 @@ internal static class QuerySeeds
         return [.. wire];
     }
 
-    private static byte[] U16(ushort value)
+    internal static byte[] U16(ushort value)
     {
         var bytes = new byte[2];
         BinaryPrimitives.WriteUInt16BigEndian(bytes, value);
