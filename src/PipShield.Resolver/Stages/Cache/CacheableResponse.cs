@@ -32,6 +32,7 @@ internal static class CacheableResponse
         bool negative = DnsHeader.Rcode(response) == Rcode.NxDomain || DnsHeader.AnCount(response) == 0;
         int total = DnsHeader.AnCount(response) + DnsHeader.NsCount(response) + DnsHeader.ArCount(response);
         int optStart = -1;
+        int recordsEnd = 0;
         int records = 0;
         uint smallestTtl = uint.MaxValue;
         bool sawSoa = false;
@@ -50,6 +51,8 @@ internal static class CacheableResponse
                 optStart = record.NameOffset;
                 continue;
             }
+
+            recordsEnd = record.RDataOffset + record.RDataLength;
 
             if (record.Type == TsigType)
             {
@@ -76,7 +79,8 @@ internal static class CacheableResponse
             return CacheInsertOutcome.NotCacheable;
         }
 
-        messageLength = optStart >= 0 ? optStart : response.Length;
+        // Bytes after the last record are dropped: a hit appends the client's OPT there, where a reader must find it.
+        messageLength = optStart >= 0 ? optStart : Math.Max(recordsEnd, reader.QuestionEnd);
         int ttlCount = optStart >= 0 ? records - 1 : records;
         if (messageLength + 2L * ttlCount + CacheEntry.Overhead > maxDataLength)
         {

@@ -175,6 +175,26 @@ public sealed class ResponseCacheTests
         Assert.Single(edns.AnswerRecords);
     }
 
+    /// <summary>Found by fuzzing (fuzz/regressions/answer/): the client's OPT went after the upstream's
+    /// trailing bytes, where a reader takes those bytes for a record and never reaches the OPT.</summary>
+    [Fact]
+    public void Hit_ForAnEdnsClient_PutsItsOptRightAfterTheRecords_WhenTheUpstreamSentTrailingBytes()
+    {
+        ResponseCache cache = NewCache(NewClock());
+        byte[] query = Query("example.org");
+        byte[] answer = Answer(query, ttl: 300);
+        Insert(cache, query, [.. answer, 0, 0, 0]);
+
+        DnsMessage edns = Hit(cache, Query("example.org", edns: true), out QueryContext context)!;
+
+        Assert.Equal(answer.Length + 11, context.ResponseLength); // the records, then an OPT with no options
+        Assert.True(edns.IsEDnsEnabled);
+        Assert.Single(edns.AnswerRecords);
+
+        Assert.NotNull(Hit(cache, query, out context));
+        Assert.Equal(answer.Length, context.ResponseLength); // a plain client gets the records without the trailing bytes too
+    }
+
     [Fact]
     public void Hit_EchoesTheClientsRecursionDesiredBit_AndDropsAdForPlainClients()
     {
