@@ -163,6 +163,7 @@ mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
     echo "| $SENT | ${QPS%.*} | $LOST | $SERVFAIL | $P50 | $P99 | $P999 | $MAXMS | $CPU% | $(mib "$RSS_FIRST") / $(mib "$RSS_LAST") / $(mib "$RSS_MAX") MiB | $GOOD ($RELOADED) / $BAD ($REFUSED) | $RESTART_MS ms |"
     echo
     echo "Response codes: $RCODES"
+    echo "Resident MiB every 10 s: $(awk '{ printf "%d ", $2 / 1024 }' "$OUT/rss.txt")"
     ok=yes
     [[ ${LOST%% *} == 0 ]] || { echo "- FAIL: $LOST queries lost"; ok=no; }
     ((SERVFAIL == 0)) || { echo "- FAIL: $SERVFAIL SERVFAIL answers"; ok=no; }
