@@ -21,6 +21,6 @@ internal sealed class CliConsole(TextWriter output, TextWriter error, TextReader
     /// <summary>Writes a warning or note to stderr as one line.</summary>
     public void Note(string message) => Error.WriteLine("pipshield: " + OneLine(message));
 
-    private static string OneLine(string message) =>
+    public static string OneLine(string message) =>
         message.AsSpan().IndexOfAny('\r', '\n') < 0 ? message : message.ReplaceLineEndings(" ");
 }

@@ -21,6 +21,7 @@ public static class PipShieldCli
             CompileCommand.Create(console),
             CheckCommand.Create(console),
             InspectCommand.Create(console),
+            ConfigCommand.Create(console),
         };
 
         try

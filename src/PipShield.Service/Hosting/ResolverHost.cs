@@ -21,6 +21,13 @@ internal static class ResolverHost
 {
     public const string DefaultConfigFile = "pipshield.json";
 
+    /// <summary>Every configuration section the service reads; anything else in a configuration file is a mistake.</summary>
+    public static readonly string[] Sections =
+    [
+        ResolverServerOptions.SectionName, UpstreamOptions.SectionName, CacheOptions.SectionName, PolicyOptions.SectionName,
+        RateLimitOptions.SectionName, AccessControlOptions.SectionName, ListsOptions.SectionName, "Logging",
+    ];
+
     public static IHost Build(RunSettings settings)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
@@ -106,10 +113,40 @@ internal static class ResolverHost
             options.PostConfigure(commandLine);
         }
 
-        options.Validate(value =>
+        services.AddSingleton<IValidateOptions<T>>(new SectionValidator<T>(section));
+        options.ValidateOnStart();
+    }
+
+    /// <summary>Data-annotation checks whose failures name the key: <c>Resolver:Cache:MaxEntries: …</c>.</summary>
+    private sealed class SectionValidator<T>(string section) : IValidateOptions<T>
+        where T : class
+    {
+        public ValidateOptionsResult Validate(string? name, T options)
         {
             var results = new List<ValidationResult>();
-            return Validator.TryValidateObject(value, new ValidationContext(value), results, validateAllProperties: true);
-        }, $"{section}: a value is out of range").ValidateOnStart();
+            if (Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true))
+            {
+                return ValidateOptionsResult.Success;
+            }
+
+            return ValidateOptionsResult.Fail(results.Select(r =>
+                $"{section}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage ?? "a value is out of range"}"));
+        }
     }
+
+    /// <summary>The settings of a section (the public properties of its options class); null for one without a class.</summary>
+    public static IEnumerable<string>? SettingsOf(string section) => section switch
+    {
+        ResolverServerOptions.SectionName => Properties<ResolverServerOptions>(),
+        UpstreamOptions.SectionName => Properties<UpstreamOptions>(),
+        CacheOptions.SectionName => Properties<CacheOptions>(),
+        PolicyOptions.SectionName => Properties<PolicyOptions>(),
+        RateLimitOptions.SectionName => Properties<RateLimitOptions>(),
+        AccessControlOptions.SectionName => Properties<AccessControlOptions>(),
+        ListsOptions.SectionName => Properties<ListsOptions>(),
+        _ => null,
+    };
+
+    private static IEnumerable<string> Properties<T>() =>
+        typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).Select(p => p.Name);
 }
