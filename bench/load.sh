@@ -105,7 +105,6 @@ start_server() { # server [list]: starts it pinned to SERVER_CPU, sets SPID and 
 }
 
 dnsperf_args() { echo -s 127.0.0.1 -p "$1" -c "$CLIENTS" -q "$OUTSTANDING" -T "$THREADS" -t 2 $( ((EDNS)) && printf '%s' -e); }
-field() { sed -n "s/^ *$2: *\([0-9.]*\).*/\1/p" "$1" | head -1; }
 
 declare -A R
 measure_mix() { # server mix

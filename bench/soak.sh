@@ -126,10 +126,9 @@ taskset -c "$CLIENT_CPU" dnsperf -s 127.0.0.1 -p "$PORT" -c "$CLIENTS" -q "$OUTS
 t2=$(proc_ticks "$SPID"); w2=$(now_ns)
 if ((SWAP > 0)); then stop "$SWAPPER"; cp "$GOOD_A" "$LIVE.tmp"; mv "$LIVE.tmp" "$LIVE"; fi
 
-field() { sed -n "s/^ *$1: *\([0-9.]*\).*/\1/p" "$OUT/dnsperf.txt" | head -1; }
-QPS=$(field "Queries per second")
-SENT=$(field "Queries sent")
-LOST=$(field "Queries lost")
+QPS=$(field "$OUT/dnsperf.txt" "Queries per second")
+SENT=$(field "$OUT/dnsperf.txt" "Queries sent")
+LOST=$(field "$OUT/dnsperf.txt" "Queries lost")
 RCODES=$(sed -n 's/^ *Response codes: *//p' "$OUT/dnsperf.txt")
 SERVFAIL=$(awk '$1 == ">" && $2 == "SERVFAIL"' "$OUT/dnsperf.txt" | wc -l)
 # Latency percentiles from a histogram of 10 µs buckets (the run prints one line per reply).

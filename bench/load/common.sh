@@ -117,6 +117,9 @@ first_answer() { # pid port name answer
     done
     return 1
 }
+# A number from dnsperf's summary: field FILE "Queries lost" prints the value after "Queries lost:".
+field() { sed -n "s/^ *$2: *\([0-9.]*\).*/\1/p" "$1" | head -1; }
+
 # Percentiles (ms) of the per-query latencies that dnsperf -v prints ("> NOERROR name A 0.000123").
 percentiles() {
     awk '$1 == ">" && NF == 5 { print $5 }' "$1" | sort -g | awk '

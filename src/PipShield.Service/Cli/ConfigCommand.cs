@@ -94,14 +94,13 @@ internal static class ConfigCommand
             IEnumerable<IConfigurationSection> sections = top.Key.Equals("Resolver", StringComparison.OrdinalIgnoreCase) ? top.GetChildren() : [top];
             foreach (IConfigurationSection section in sections)
             {
-                string name = section.Path;
-                if (!ResolverHost.Sections.Contains(name, StringComparer.OrdinalIgnoreCase))
+                string? known = ResolverHost.Sections.FirstOrDefault(s => s.Equals(section.Path, StringComparison.OrdinalIgnoreCase));
+                if (known is null)
                 {
-                    yield return $"{name}: not a setting PipShield knows";
+                    yield return $"{section.Path}: not a setting PipShield knows";
                     continue;
                 }
 
-                string known = ResolverHost.Sections.First(s => s.Equals(name, StringComparison.OrdinalIgnoreCase));
                 if (ResolverHost.SettingsOf(known) is { } settings)
                 {
                     foreach (IConfigurationSection key in section.GetChildren())

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace PipShield.Service.Tests.Reliability;
 
@@ -42,7 +40,7 @@ public sealed class ShortSoakTests
                 ["RESTART_LIMIT_MS"] = "0", // timings are for the benchmark run on an idle machine, not for CI
                 ["PIPSHIELD"] = pipshield,
                 ["WORK"] = work,
-                ["BASE_PORT"] = FreePortPair().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["BASE_PORT"] = PipShield.Service.Tests.Hosting.HostTestKit.FreePortPair().ToString(System.Globalization.CultureInfo.InvariantCulture),
             },
         };
         try
@@ -89,36 +87,5 @@ public sealed class ShortSoakTests
         }
 
         throw new InvalidOperationException("PipShield.sln not found above the test folder");
-    }
-
-    /// <summary>A port P such that P and P + 1 are free for UDP and TCP on 127.0.0.1 (the upstream and PipShield).</summary>
-    private static int FreePortPair()
-    {
-        for (int attempt = 0; attempt < 50; attempt++)
-        {
-            int port = Random.Shared.Next(20000, 60000);
-            if (IsFree(port) && IsFree(port + 1))
-            {
-                return port;
-            }
-        }
-
-        throw new InvalidOperationException("no two consecutive free ports");
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            tcp.Bind(new IPEndPoint(IPAddress.Loopback, port));
-            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            udp.Bind(new IPEndPoint(IPAddress.Loopback, port));
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 }
