@@ -7,6 +7,7 @@ using PipShield.Blocklist.Parsing;
 using PipShield.Resolver.Pipeline;
 using PipShield.Resolver.Server;
 using PipShield.Resolver.Stages.Admission;
+using PipShield.Resolver.Tests.Listeners;
 using PipShield.Resolver.Stages.Cache;
 using PipShield.Resolver.Stages.Policy;
 using PipShield.Resolver.Stages.RateLimit;
@@ -15,7 +16,7 @@ using PipShield.Resolver.Upstream;
 namespace PipShield.Resolver.Tests.Integration;
 
 /// <summary>
-/// The whole resolver on 127.0.0.1:0, started as the service starts it (<see cref="ResolverEngine"/>): parse,
+/// The whole resolver on a loopback port of its own, started as the service starts it (<see cref="ResolverEngine"/>): parse,
 /// admission, policy, cache, upstream (an <see cref="UpstreamPool"/> pointed at a fake), response policy and
 /// cache insert, behind real UDP and TCP listeners.
 /// </summary>
@@ -50,7 +51,7 @@ internal sealed class TestResolver : IAsyncDisposable
     {
         var options = new ResolverEngineOptions
         {
-            Server = new ResolverServerOptions { ListenEndPoints = ["127.0.0.1:0"] },
+            Server = new ResolverServerOptions { ListenEndPoints = [TestPorts.Loopback()] },
             Upstream = new UpstreamOptions
             {
                 Servers = [upstream?.ToString() ?? "127.0.0.1:9"],

@@ -9,7 +9,7 @@ using PipShield.Resolver.Stages.Policy;
 
 namespace PipShield.Resolver.Tests.Listeners;
 
-/// <summary>A real <see cref="ResolverServer"/> on loopback port 0, with a tiny blocklist and a <see cref="ScriptedStage"/> behind it.</summary>
+/// <summary>A real <see cref="ResolverServer"/> on a loopback port of its own (<see cref="TestPorts"/>), with a tiny blocklist and a <see cref="ScriptedStage"/> behind it.</summary>
 internal sealed class ListenerFixture : IAsyncDisposable
 {
     private readonly ImageHolder _images;
@@ -36,7 +36,7 @@ internal sealed class ListenerFixture : IAsyncDisposable
         var stage = new ScriptedStage();
         QueryPipeline pipeline = PipelineBuilder.Build(AccessControlList.PrivateNetworks, images, new PolicyOptions(), cache: null,
             upstream: stage, responseStages: []);
-        var options = new ResolverServerOptions { ListenEndPoints = listen.Length > 0 ? [.. listen] : ["127.0.0.1:0"] };
+        var options = new ResolverServerOptions { ListenEndPoints = listen.Length > 0 ? [.. listen] : [TestPorts.Loopback()] };
         configure?.Invoke(options);
         return new ListenerFixture(ResolverServer.Start(pipeline, options), images, stage);
     }
