@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using PipShield.Blocklist;
 using PipShield.Resolver.Server;
 using PipShield.Resolver.Stages.Admission;
 using PipShield.Resolver.Stages.Cache;
@@ -89,8 +90,10 @@ public sealed class ResolverEngine : IAsyncDisposable
 
         // Upstream waits may hold three quarters of the listeners' query contexts; the last quarter stays free for queries
         // answered at once (cache hits, blocks), so a flood of cache misses cannot turn those away with SERVFAIL.
+        // One client may hold a quarter of those, so a device flooding misses cannot starve the others.
         int maxUpstream = Math.Max(1, options.Server.MaxQueriesInFlight * 3 / 4);
-        var upstreamStage = new UpstreamStage(upstream, cache.TryWriteStale, maxUpstream);
+        IpPrefix[] trusted = [.. options.RateLimit.Exempt.Select(text => IpPrefix.TryParse(text.Trim(), out IpPrefix prefix, out _) ? prefix : default)];
+        var upstreamStage = new UpstreamStage(upstream, cache.TryWriteStale, maxUpstream, Math.Max(1, maxUpstream / 4), trusted);
         var policy = new PolicyStage(images, options.Policy);
         RateLimitStage? rateLimit = StartRateLimit(options.RateLimit, loggerFactory.CreateLogger<RateLimitStage>());
         QueryPipeline pipeline = PipelineBuilder.Build(

@@ -44,7 +44,8 @@ public sealed class RateLimitOptions
 
     /// <summary>
     /// Client prefixes never limited, e.g. <c>["127.0.0.0/8", "::1/128"]</c> (the service's shipped configuration).
-    /// Default empty: every client is limited.
+    /// They are also free of the per-client share of upstream waits (a quarter of them), as the host itself or a
+    /// forwarder asks for many devices. Default empty: every client is limited.
     /// </summary>
     public List<string> Exempt { get; set; } = [];
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using PipShield.Blocklist;
 using PipShield.Resolver.Pipeline;
 using PipShield.Resolver.Upstream;
 using PipShield.Resolver.Wire;
@@ -14,7 +15,7 @@ namespace PipShield.Resolver.Stages.Upstream;
 /// Identical queries in flight share one upstream query (<see cref="InflightQueries"/>).
 /// When every upstream fails it serves a stale answer if the cache has one, otherwise SERVFAIL with Extended
 /// DNS Error 22 (No Reachable Authority) or 23 (Network Error). At most <c>maxQueriesInFlight</c> queries wait on
-/// upstream at once; past that, stale or SERVFAIL at once.
+/// upstream at once, and one client at most its share of them; past that, stale or SERVFAIL at once.
 /// </summary>
 public sealed class UpstreamStage : IQueryStage
 {
@@ -27,6 +28,7 @@ public sealed class UpstreamStage : IQueryStage
     private readonly IUpstreamClient _upstream;
     private readonly Func<QueryContext, bool>? _staleAnswers;
     private readonly int _maxQueriesInFlight;
+    private readonly ClientShares? _shares;
     private int _queriesInFlight;
     private long _overloaded;
 
@@ -39,14 +41,24 @@ public sealed class UpstreamStage : IQueryStage
     /// Queries waiting on <paramref name="upstream"/> at once; past it, a query gets a stale answer or SERVFAIL at once
     /// instead of waiting. Default: no cap of its own.
     /// </param>
-    public UpstreamStage(IUpstreamClient upstream, Func<QueryContext, bool>? staleAnswers = null, int maxQueriesInFlight = int.MaxValue)
+    /// <param name="maxQueriesInFlightPerClient">
+    /// Queries one client (an IPv4 address, an IPv6 /64) may have waiting on upstream at once; past it, that client's
+    /// next cache miss gets a stale answer or SERVFAIL at once while other clients keep being forwarded. Default: no cap.
+    /// </param>
+    /// <param name="exemptClients">Clients the per-client cap does not count: the host itself, forwarders for many devices.</param>
+    public UpstreamStage(IUpstreamClient upstream, Func<QueryContext, bool>? staleAnswers = null, int maxQueriesInFlight = int.MaxValue,
+        int maxQueriesInFlightPerClient = int.MaxValue, IReadOnlyList<IpPrefix>? exemptClients = null)
     {
         ArgumentNullException.ThrowIfNull(upstream);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxQueriesInFlight, 1);
         _upstream = upstream;
         _staleAnswers = staleAnswers;
         _maxQueriesInFlight = maxQueriesInFlight;
+        _shares = maxQueriesInFlightPerClient < maxQueriesInFlight ? new ClientShares(maxQueriesInFlightPerClient, exemptClients ?? []) : null;
     }
+
+    /// <summary>The most queries one client may have waiting on upstream; <see cref="int.MaxValue"/> when uncapped.</summary>
+    public int MaxQueriesInFlightPerClient => _shares?.PerClient ?? int.MaxValue;
 
     /// <summary>Queries waiting on upstream now.</summary>
     public int QueriesInFlight => Volatile.Read(ref _queriesInFlight);
@@ -65,23 +77,34 @@ public sealed class UpstreamStage : IQueryStage
             return new(query.RespondWithError(Rcode.ServFail));
         }
 
+        int slot = -1;
+        if (_shares is not null && !_shares.TryTake(query.Client, out slot))
+        {
+            // One client's flood of misses stops at its own share; the others' misses are still forwarded.
+            return new(AnswerOverloaded(query, "too many queries from this client waiting on upstream"u8));
+        }
+
         if (Interlocked.Increment(ref _queriesInFlight) > _maxQueriesInFlight)
         {
             // A flood of cache misses (random subdomains of one zone) fills this cap, never the listeners' query
-            // contexts, so cached and blocked names keep their answers. Past it, answer at once: stale if the cache
-            // has the name, else SERVFAIL, which sends a stub on to its next server instead of waiting.
+            // contexts, so cached and blocked names keep their answers. Past it, answer at once.
             Interlocked.Decrement(ref _queriesInFlight);
-            Interlocked.Increment(ref _overloaded);
-            return new(_staleAnswers is not null && _staleAnswers(query)
-                ? StageResult.Respond
-                : query.RespondWithError(Rcode.ServFail, EdeCode.Other, "too many queries waiting on upstream"u8));
+            _shares?.Release(slot);
+            return new(AnswerOverloaded(query, "too many queries waiting on upstream"u8));
         }
 
-        return ForwardAsync(query, cancellationToken);
+        return ForwardAsync(query, slot, cancellationToken);
+    }
+
+    /// <summary>Stale if the cache has the name, else SERVFAIL, which sends a stub on to its next server instead of waiting.</summary>
+    private StageResult AnswerOverloaded(QueryContext query, ReadOnlySpan<byte> why)
+    {
+        Interlocked.Increment(ref _overloaded);
+        return _staleAnswers is not null && _staleAnswers(query) ? StageResult.Respond : query.RespondWithError(Rcode.ServFail, EdeCode.Other, why);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<StageResult> ForwardAsync(QueryContext query, CancellationToken cancellationToken)
+    private async ValueTask<StageResult> ForwardAsync(QueryContext query, int slot, CancellationToken cancellationToken)
     {
         UpstreamResult result;
         try
@@ -94,6 +117,7 @@ public sealed class UpstreamStage : IQueryStage
         finally
         {
             Interlocked.Decrement(ref _queriesInFlight);
+            _shares?.Release(slot);
         }
 
         if (result.Status == UpstreamStatus.Ok && TryRelay(query, result.Length))

@@ -1,5 +1,6 @@
 using System.Net;
 using ARSoft.Tools.Net.Dns;
+using PipShield.Blocklist;
 using PipShield.Resolver.Pipeline;
 using PipShield.Resolver.Stages.Upstream;
 using PipShield.Resolver.Tests.Fakes;
@@ -209,6 +210,65 @@ public sealed class UpstreamStageTests
         Assert.Equal((ResponseOrigin.Stale, 1L), (over.Origin, stage.Overloaded));
         client.Release();
         await waiting;
+    }
+
+    [Fact]
+    public async Task Process_OneClientPastItsShare_GetsServFailAtOnce_WhileOthersAndExemptClientsAreStillForwarded()
+    {
+        var client = new GatedClient(TestQueries.Build("example.org", DnsType.A, flags: DnsHeader.QrFlag));
+        Assert.True(IpPrefix.TryParse("127.0.0.0/8", out IpPrefix loopback, out _));
+        IpPrefix[] exempt = [loopback];
+        var stage = new UpstreamStage(client, maxQueriesInFlight: 8, maxQueriesInFlightPerClient: 2, exemptClients: exempt);
+        CancellationToken token = TestContext.Current.CancellationToken;
+        var flooder = ClientAddress.From(IPAddress.Parse("192.168.1.66"));
+        var sameDeviceV6 = ClientAddress.From(IPAddress.Parse("2001:db8:1:2::66"));
+        var otherAddressSameDeviceV6 = ClientAddress.From(IPAddress.Parse("2001:db8:1:2::ff"));
+
+        QueryContext Ask(string name, ClientAddress from)
+        {
+            QueryContext context = Context(TestQueries.Build(name, DnsType.A));
+            context.Client = from;
+            return context;
+        }
+
+        // The flooder's first two distinct misses wait; the third is answered at once.
+        var waiting = new List<ValueTask<StageResult>>
+        {
+            stage.ProcessAsync(Ask("a.flood.example", flooder), token),
+            stage.ProcessAsync(Ask("b.flood.example", flooder), token),
+        };
+        QueryContext third = Ask("c.flood.example", flooder);
+        ValueTask<StageResult> over = stage.ProcessAsync(third, token);
+        Assert.True(over.IsCompletedSuccessfully, "a query past the client's share must not wait");
+        Assert.Equal(ReturnCode.ServerFailure, Decode(third.ResponseSpan).ReturnCode);
+
+        // Another device, and the host itself (exempt) past two, are still forwarded.
+        waiting.Add(stage.ProcessAsync(Ask("www.example.org", ClientAddress.From(IPAddress.Parse("192.168.1.20"))), token));
+        for (int i = 0; i < 3; i++)
+        {
+            waiting.Add(stage.ProcessAsync(Ask($"local{i}.example.org", ClientAddress.From(IPAddress.Loopback)), token));
+        }
+
+        // An IPv6 device is its /64: a second address of it shares the first one's share.
+        waiting.Add(stage.ProcessAsync(Ask("v6a.example.org", sameDeviceV6), token));
+        waiting.Add(stage.ProcessAsync(Ask("v6b.example.org", otherAddressSameDeviceV6), token));
+        QueryContext v6Over = Ask("v6c.example.org", sameDeviceV6);
+        Assert.Equal(StageResult.Respond, await stage.ProcessAsync(v6Over, token));
+        Assert.Equal(ReturnCode.ServerFailure, Decode(v6Over.ResponseSpan).ReturnCode);
+
+        Assert.All(waiting, w => Assert.False(w.IsCompleted));
+        Assert.Equal((8, 2L, 2), (stage.QueriesInFlight, stage.Overloaded, stage.MaxQueriesInFlightPerClient));
+
+        // Once answered, the flooder has its share back.
+        client.Release();
+        foreach (ValueTask<StageResult> w in waiting)
+        {
+            Assert.Equal(StageResult.Respond, await w);
+        }
+
+        QueryContext again = Ask("example.org", flooder); // the name the gated upstream answers for
+        Assert.Equal(StageResult.Respond, await stage.ProcessAsync(again, token));
+        Assert.Equal((ResponseOrigin.Upstream, 2L), (again.Origin, stage.Overloaded));
     }
 
     /// <summary>An upstream client whose replies (the same bytes every time) wait until <see cref="Release"/>.</summary>
