@@ -50,9 +50,6 @@ public sealed class QueryLogQueue : IQueryLog
     /// <summary>Entries dropped because the ring was full, since start.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    /// <summary>Entries waiting for the reader (a snapshot).</summary>
-    public int Count => (int)Math.Max(0, Volatile.Read(ref _writePosition) - Volatile.Read(ref _readPosition));
-
     /// <summary>Captures <paramref name="query"/> unless it is filtered out (no question, or allowed when only
     /// blocks are kept) or the ring is full.</summary>
     public void Record(QueryContext query)
