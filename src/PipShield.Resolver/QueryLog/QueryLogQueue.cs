@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using PipShield.Blocklist;
 using PipShield.Resolver.Pipeline;
 
@@ -22,9 +23,7 @@ public sealed class QueryLogQueue : IQueryLog
     private readonly int _mask;
     private readonly bool _blocksOnly;
     private readonly bool _anonymize;
-    private long _writePosition;
-    private long _readPosition;
-    private long _dropped;
+    private Positions _positions;
 
     /// <param name="blocksOnly">Keep only blocked queries (the privacy-minded default); false keeps every query.</param>
     /// <param name="anonymize">Mask client addresses as they are captured (<see cref="ClientMask"/>).</param>
@@ -48,7 +47,7 @@ public sealed class QueryLogQueue : IQueryLog
     public int Capacity => _slots.Length;
 
     /// <summary>Entries dropped because the ring was full, since start.</summary>
-    public long Dropped => Interlocked.Read(ref _dropped);
+    public long Dropped => Interlocked.Read(ref _positions.Dropped);
 
     /// <summary>Captures <paramref name="query"/> unless it is filtered out (no question, or allowed when only
     /// blocks are kept) or the ring is full.</summary>
@@ -62,7 +61,7 @@ public sealed class QueryLogQueue : IQueryLog
 
         if (!TryClaim(out long position))
         {
-            Interlocked.Increment(ref _dropped);
+            Interlocked.Increment(ref _positions.Dropped);
             return;
         }
 
@@ -75,7 +74,7 @@ public sealed class QueryLogQueue : IQueryLog
     /// <returns>False when the ring is empty (or the next entry is still being written).</returns>
     public bool TryRead(out QueryLogEntry entry)
     {
-        long position = _readPosition;
+        long position = _positions.Read;
         ref Slot slot = ref _slots[position & _mask];
         if (Volatile.Read(ref slot.Sequence) != position + 1)
         {
@@ -85,7 +84,7 @@ public sealed class QueryLogQueue : IQueryLog
 
         entry = slot.Entry;
         slot.Entry.Source = null; // do not keep an old image's source table alive
-        Volatile.Write(ref _readPosition, position + 1);
+        _positions.Read = position + 1;
         Volatile.Write(ref slot.Sequence, position + _slots.Length);
         return true;
     }
@@ -95,11 +94,11 @@ public sealed class QueryLogQueue : IQueryLog
         // Bounded: each failed compare-and-swap means another producer claimed a slot, and a full ring returns at once.
         for (int attempt = 0; attempt < 1024; attempt++)
         {
-            position = Volatile.Read(ref _writePosition);
+            position = Volatile.Read(ref _positions.Write);
             long sequence = Volatile.Read(ref _slots[position & _mask].Sequence);
             if (sequence == position)
             {
-                if (Interlocked.CompareExchange(ref _writePosition, position + 1, position) == position)
+                if (Interlocked.CompareExchange(ref _positions.Write, position + 1, position) == position)
                 {
                     return true;
                 }
@@ -112,6 +111,20 @@ public sealed class QueryLogQueue : IQueryLog
 
         position = 0;
         return false;
+    }
+
+    /// <summary>The producers' and the reader's positions on separate cache lines, so reading does not slow writing.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 192)]
+    private struct Positions
+    {
+        [FieldOffset(64)]
+        public long Write;
+
+        [FieldOffset(72)]
+        public long Dropped;
+
+        [FieldOffset(128)]
+        public long Read;
     }
 
     private struct Slot
