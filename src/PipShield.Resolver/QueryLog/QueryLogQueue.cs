@@ -16,7 +16,7 @@ namespace PipShield.Resolver.QueryLog;
 /// </remarks>
 public sealed class QueryLogQueue : IQueryLog
 {
-    /// <summary>Default capacity: about 4.5 MB of entries, a few seconds of a busy home network.</summary>
+    /// <summary>Default capacity: about 5 MB of entries, a few seconds of a busy home network.</summary>
     public const int DefaultCapacity = 8192;
 
     private readonly Slot[] _slots;
