@@ -30,4 +30,7 @@ internal static partial class QueryLogLog
 
     [LoggerMessage(EventId = 3407, Level = LogLevel.Debug, Message = "Query log rotated: {Path} started after {Bytes} bytes")]
     public static partial void Rotated(ILogger logger, string path, long bytes);
+
+    [LoggerMessage(EventId = 3408, Level = LogLevel.Error, Message = "A query log entry could not be formatted; {Count} lines lost so far")]
+    public static partial void EntryFailed(ILogger logger, long count, Exception exception);
 }

@@ -26,6 +26,7 @@ internal sealed class QueryLogWriter : IAsyncDisposable
     private Task _run = Task.CompletedTask;
     private LogLimiter _dropWarnings;
     private LogLimiter _writeErrors;
+    private LogLimiter _entryErrors;
     private long _reportedDrops;
     private long _lostLines;
     private long _blockSecond;
@@ -134,14 +135,26 @@ internal sealed class QueryLogWriter : IAsyncDisposable
         while (count < max && Queue.TryRead(out QueryLogEntry entry))
         {
             count++;
-            if (entry.Verdict == Verdict.Blocked)
+            try
             {
-                BlockEvent(entry);
-            }
+                if (entry.Verdict == Verdict.Blocked)
+                {
+                    BlockEvent(entry);
+                }
 
-            if (_file is not null)
+                if (_file is not null)
+                {
+                    WriteLine(_formatter.Format(entry));
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                WriteLine(_formatter.Format(entry));
+                // A bug in formatting one entry must cost that line, not the log.
+                long lost = Interlocked.Increment(ref _lostLines);
+                if (_entryErrors.TryEnter(out _))
+                {
+                    QueryLogLog.EntryFailed(_logger, lost, ex);
+                }
             }
         }
 
