@@ -82,6 +82,28 @@ public sealed class QueryLogHostTests : IDisposable
         Assert.Equal("AAAA", line.GetProperty("type").GetString());
     }
 
+    [Fact]
+    public async Task Log_ReachesTheFile_WhileTheServiceRuns()
+    {
+        await using var upstream = new LoopbackUpstream();
+        int port = HostTestKit.FreePort();
+        string? line = null;
+        await RunAsync(port, upstream, [], async () =>
+        {
+            await HostTestKit.Client(port).QueryAsync("phish.example.net", QueryType.A, cancellationToken: Cancel);
+
+            // The writer flushes within a second; allow five on a loaded machine.
+            for (int attempt = 0; attempt < 50 && line is null; attempt++)
+            {
+                await Task.Delay(100, Cancel);
+                line = ReadShared(LogPath);
+            }
+        });
+
+        Assert.NotNull(line);
+        Assert.Contains("\"name\":\"phish.example.net\"", line, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("true", "127.0.0.0")]
     [InlineData("false", "127.0.0.1")]
@@ -193,6 +215,19 @@ public sealed class QueryLogHostTests : IDisposable
     };
 
     private string[] LogFiles() => Directory.GetFiles(Path.GetDirectoryName(LogPath)!, "queries*.jsonl");
+
+    /// <summary>The file's first line, read beside the writer that has it open; null while it is empty or absent.</summary>
+    private static string? ReadShared(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        return reader.ReadLine();
+    }
 
     private static List<JsonElement> ReadLines(string path) =>
         [.. File.ReadAllLines(path).Select(line => JsonDocument.Parse(line).RootElement.Clone())];
