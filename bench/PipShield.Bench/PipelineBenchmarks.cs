@@ -3,6 +3,7 @@ using System.Net;
 using BenchmarkDotNet.Attributes;
 using PipShield.Bench.Data;
 using PipShield.Resolver.Pipeline;
+using PipShield.Resolver.QueryLog;
 using PipShield.Resolver.Stages.Admission;
 using PipShield.Resolver.Stages.Cache;
 using PipShield.Resolver.Stages.Policy;
@@ -14,7 +15,9 @@ namespace PipShield.Bench;
 /// One query through the resolver's stages as a UDP listener runs them on its receiving thread: parse,
 /// access control, policy against the 100k-rule image, cache. <c>Blocked</c>: a listed name, answered with
 /// the sinkhole and an Extended DNS Error. <c>CacheHit</c>: an unlisted name whose answer is cached, copied
-/// out with its TTL lowered. Both must allocate nothing ("Allocated" column <c>-</c>).
+/// out with its TTL lowered. Both must allocate nothing ("Allocated" column <c>-</c>), with the query log on
+/// too (<c>QueryLog=True</c>: every query is copied into the log's ring, which a reader thread empties as the
+/// service's writer does).
 /// </summary>
 [Config(typeof(LookupConfig))]
 public class PipelineBenchmarks
@@ -24,6 +27,9 @@ public class PipelineBenchmarks
     private QueryContext _context = null!;
     private byte[][] _queries = null!;
     private ClientAddress _client;
+    private QueryLogQueue? _log;
+    private Thread? _logReader;
+    private volatile bool _stopping;
 
     public enum Case
     {
@@ -34,13 +40,24 @@ public class PipelineBenchmarks
     [Params(Case.Blocked, Case.CacheHit)]
     public Case Query { get; set; }
 
+    [Params(false, true)]
+    public bool QueryLog { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
         BenchDataSet data = BenchDataSet.Get("100k");
         var cache = new ResponseCache(new CacheOptions { Prefetch = false });
-        _pipeline = PipelineBuilder.Build(AccessControlList.PrivateNetworks, new ImageHolder(data.Image), new PolicyOptions(),
-            new CacheStage(cache), upstream: null, responseStages: []);
+        if (QueryLog)
+        {
+            _log = new QueryLogQueue(blocksOnly: false, anonymize: true);
+            _logReader = new Thread(ReadLog) { IsBackground = true, Name = "query log reader" };
+            _logReader.Start();
+        }
+
+        var images = new ImageHolder(data.Image);
+        _pipeline = PipelineBuilder.Build(AccessControlList.PrivateNetworks, new PolicyStage(images, new PolicyOptions()),
+            new CacheStage(cache), upstream: null, responseStages: [], queryLog: _log);
         _context = new QueryContext();
         _client = ClientAddress.From(IPAddress.Loopback);
 
@@ -76,6 +93,13 @@ public class PipelineBenchmarks
         }
     }
 
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _stopping = true;
+        _logReader?.Join();
+    }
+
     [Benchmark(OperationsPerInvoke = Count)]
     public int Answer()
     {
@@ -90,6 +114,24 @@ public class PipelineBenchmarks
         }
 
         return bytes;
+    }
+
+    /// <summary>Empties the ring as the service's writer does, minus the file.</summary>
+    private void ReadLog()
+    {
+        while (!_stopping)
+        {
+            int read = 0;
+            while (_log!.TryRead(out QueryLogEntry _))
+            {
+                read++;
+            }
+
+            if (read == 0)
+            {
+                Thread.Sleep(1);
+            }
+        }
     }
 
     private void Load(byte[] query)

@@ -4,7 +4,7 @@ namespace PipShield.Resolver.Listeners;
 /// Lets one log line through per interval and counts the rest, so a fault that repeats on every packet cannot
 /// flood the log or slow the receive loop. Thread-safe; keep it in a field, it is a mutable struct.
 /// </summary>
-internal struct LogLimiter
+public struct LogLimiter
 {
     private const long IntervalMilliseconds = 1000;
 

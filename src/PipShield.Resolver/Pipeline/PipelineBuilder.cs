@@ -1,3 +1,4 @@
+using PipShield.Resolver.QueryLog;
 using PipShield.Resolver.Stages.Admission;
 using PipShield.Resolver.Stages.MetaQuery;
 using PipShield.Resolver.Stages.Parse;
@@ -19,9 +20,10 @@ public static class PipelineBuilder
 
     /// <summary>Composes the pipeline around an existing policy stage (shared with response inspection).</summary>
     /// <param name="rateLimit">The UDP response rate limit, or null for none.</param>
+    /// <param name="queryLog">Sees every finished query after the response stages, or null for none.</param>
     public static QueryPipeline Build(AccessControlList acl, PolicyStage policy,
         IQueryStage? cache, IQueryStage? upstream, IResponseStage[] responseStages, Action<Exception>? onStageFault = null,
-        RateLimitStage? rateLimit = null)
+        RateLimitStage? rateLimit = null, IQueryLog? queryLog = null)
     {
         var stages = new List<IQueryStage>
         {
@@ -45,6 +47,6 @@ public static class PipelineBuilder
             stages.Add(upstream);               // last: always answers (stale or SERVFAIL) or drops
         }
 
-        return new QueryPipeline([.. stages], responseStages, onStageFault);
+        return new QueryPipeline([.. stages], responseStages, onStageFault, queryLog);
     }
 }

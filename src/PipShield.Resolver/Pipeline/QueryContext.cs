@@ -1,4 +1,5 @@
 using System.Net;
+using PipShield.Blocklist;
 using PipShield.Blocklist.Lookup;
 using PipShield.Resolver.Wire;
 
@@ -12,6 +13,9 @@ public sealed class QueryContext
 {
     /// <summary>Largest DNS message (RFC 1035 §4.2.2: TCP length prefix).</summary>
     public const int MaxMessageSize = 65535;
+
+    private readonly byte[] _decisionSubject = new byte[256];
+    private int _decisionSubjectLength;
 
     /// <summary>Creates a context with its own buffers for requests and responses of up to 64 KiB.</summary>
     public QueryContext()
@@ -53,6 +57,15 @@ public sealed class QueryContext
     /// <summary>The image the decision came from, for naming its source; not leased beyond the decision.</summary>
     public BlocklistImage? DecisionImage { get; set; }
 
+    /// <summary>How a blocked query was answered (the rule's action, else its category's, else the default).</summary>
+    public RuleAction DecisionAction { get; set; }
+
+    /// <summary>
+    /// What a response-policy decision matched: a CNAME target (wire name) or an answer address (4 or 16 bytes).
+    /// Empty when the decision was on the query name; the query log names the rule from it.
+    /// </summary>
+    public ReadOnlySpan<byte> DecisionSubject => _decisionSubject.AsSpan(0, _decisionSubjectLength);
+
     /// <summary>When the listener received the query.</summary>
     public long ReceivedTimestamp { get; set; }
 
@@ -69,8 +82,18 @@ public sealed class QueryContext
         Origin = ResponseOrigin.None;
         Decision = default;
         DecisionImage = null;
+        DecisionAction = RuleAction.Default;
+        _decisionSubjectLength = 0;
         ClientEndPoint = null;
         MaxResponseSize = 512;
+    }
+
+    /// <summary>Records what a response-policy decision matched (at most 255 bytes are kept).</summary>
+    public void SetDecisionSubject(ReadOnlySpan<byte> subject)
+    {
+        subject = subject[..Math.Min(subject.Length, _decisionSubject.Length)];
+        subject.CopyTo(_decisionSubject);
+        _decisionSubjectLength = subject.Length;
     }
 
     /// <summary>Writes an error reply for the current query.</summary>

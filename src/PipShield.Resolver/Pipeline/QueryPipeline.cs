@@ -1,12 +1,15 @@
+using PipShield.Resolver.QueryLog;
 using PipShield.Resolver.Wire;
 
 namespace PipShield.Resolver.Pipeline;
 
 /// <summary>
 /// Runs request stages in order until one responds or drops, then every response stage. A stage that
-/// throws turns into SERVFAIL and one log line; the listener never sees the exception.
+/// throws turns into SERVFAIL and one log line; the listener never sees the exception. Every finished query,
+/// answered or dropped, then goes to the query log, if there is one.
 /// </summary>
-public sealed class QueryPipeline(IQueryStage[] requestStages, IResponseStage[] responseStages, Action<Exception>? onStageFault = null)
+public sealed class QueryPipeline(IQueryStage[] requestStages, IResponseStage[] responseStages, Action<Exception>? onStageFault = null,
+    IQueryLog? queryLog = null)
 {
     /// <summary>Processes the query in <paramref name="query"/>.</summary>
     /// <returns>True when <paramref name="query"/> holds a response to send.</returns>
@@ -62,6 +65,7 @@ public sealed class QueryPipeline(IQueryStage[] requestStages, IResponseStage[] 
     {
         if (result == StageResult.Drop)
         {
+            queryLog?.Record(query); // a block whose action is to drop is still a block
             return false;
         }
 
@@ -77,6 +81,8 @@ public sealed class QueryPipeline(IQueryStage[] requestStages, IResponseStage[] 
             }
         }
 
+        // Last: after response policy, so the log shows what the client is actually sent.
+        queryLog?.Record(query);
         return query.ResponseLength > 0;
     }
 

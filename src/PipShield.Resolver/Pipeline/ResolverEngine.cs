@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PipShield.Blocklist;
+using PipShield.Resolver.QueryLog;
 using PipShield.Resolver.Server;
 using PipShield.Resolver.Stages.Admission;
 using PipShield.Resolver.Stages.Cache;
@@ -58,8 +59,10 @@ public sealed class ResolverEngine : IAsyncDisposable
 
     /// <summary>Builds and starts the resolver.</summary>
     /// <param name="upstream">Replaces the upstream pool built from <see cref="ResolverEngineOptions.Upstream"/> (tests).</param>
+    /// <param name="queryLog">Receives every finished query (see <see cref="IQueryLog"/>), or null for none.</param>
     /// <exception cref="ArgumentException">The options are invalid, or an upstream is this resolver itself; the message names the key.</exception>
-    public static ResolverEngine Start(ResolverEngineOptions options, ImageHolder images, IUpstreamClient? upstream = null, ILoggerFactory? loggerFactory = null)
+    public static ResolverEngine Start(ResolverEngineOptions options, ImageHolder images, IUpstreamClient? upstream = null, ILoggerFactory? loggerFactory = null,
+        IQueryLog? queryLog = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(images);
@@ -106,8 +109,9 @@ public sealed class ResolverEngine : IAsyncDisposable
                 new ResponsePolicyStage(images, policy),  // first: a cloaked CNAME or listed address must not be cached as allowed
                 new CacheStoreStage(cache),               // then store what the client is about to get
             ],
-            onStageFault: ex => logger.LogError(ex, "A query stage failed; the client got SERVFAIL"),
-            rateLimit: rateLimit);
+            onStageFault: ex => ServerLog.StageFault(logger, ex),
+            rateLimit: rateLimit,
+            queryLog: queryLog);
         ResolverServer server = ResolverServer.Start(pipeline, options.Server, loggerFactory);
         return new ResolverEngine(server, images, cache, upstream, prefetcher, rateLimit, upstreamStage) { MaxUpstreamQueriesInFlight = maxUpstream };
     }

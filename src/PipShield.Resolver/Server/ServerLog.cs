@@ -18,4 +18,7 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 2453, Level = LogLevel.Warning,
         Message = "Resolver stopped with {InFlightCount} queries still in flight after {WaitSeconds} seconds")]
     public static partial void StoppedWithQueriesInFlight(ILogger logger, int inFlightCount, double waitSeconds);
+
+    [LoggerMessage(EventId = 2454, Level = LogLevel.Error, Message = "A query stage failed; the client got SERVFAIL")]
+    public static partial void StageFault(ILogger logger, Exception exception);
 }

@@ -10,6 +10,7 @@ using PipShield.Resolver.Stages.Cache;
 using PipShield.Resolver.Stages.Policy;
 using PipShield.Resolver.Stages.RateLimit;
 using PipShield.Resolver.Upstream;
+using PipShield.Service.QueryLog;
 
 namespace PipShield.Service.Hosting;
 
@@ -25,7 +26,7 @@ internal static class ResolverHost
     public static readonly string[] Sections =
     [
         ResolverServerOptions.SectionName, UpstreamOptions.SectionName, CacheOptions.SectionName, PolicyOptions.SectionName,
-        RateLimitOptions.SectionName, AccessControlOptions.SectionName, ListsOptions.SectionName, "Logging",
+        RateLimitOptions.SectionName, AccessControlOptions.SectionName, ListsOptions.SectionName, QueryLogOptions.SectionName, "Logging",
     ];
 
     public static IHost Build(RunSettings settings)
@@ -99,6 +100,8 @@ internal static class ResolverHost
             }
         });
 
+        Bind<QueryLogOptions>(builder.Services, QueryLogOptions.SectionName, null);
+
         builder.Services.AddSingleton<ResolverHostedService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ResolverHostedService>());
         return builder.Build();
@@ -144,6 +147,7 @@ internal static class ResolverHost
         RateLimitOptions.SectionName => Properties<RateLimitOptions>(),
         AccessControlOptions.SectionName => Properties<AccessControlOptions>(),
         ListsOptions.SectionName => Properties<ListsOptions>(),
+        QueryLogOptions.SectionName => Properties<QueryLogOptions>(),
         _ => null,
     };
 

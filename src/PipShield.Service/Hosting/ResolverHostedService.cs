@@ -9,6 +9,7 @@ using PipShield.Resolver.Stages.Cache;
 using PipShield.Resolver.Stages.Policy;
 using PipShield.Resolver.Stages.RateLimit;
 using PipShield.Resolver.Upstream;
+using PipShield.Service.QueryLog;
 
 namespace PipShield.Service.Hosting;
 
@@ -21,18 +22,23 @@ internal sealed class ResolverHostedService(
     IOptions<RateLimitOptions> rateLimit,
     IOptions<AccessControlOptions> accessControl,
     IOptions<ListsOptions> lists,
+    IOptions<QueryLogOptions> queryLog,
     ILoggerFactory loggerFactory) : IHostedService
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("PipShield.Service");
     private ResolverEngine? _engine;
     private ImageHolder? _images;
     private ListReloader? _reloader;
+    private QueryLogWriter? _queryLog;
 
     /// <summary>The running resolver (after start), for tests and the admin surface.</summary>
     public ResolverEngine? Engine => _engine;
 
     /// <summary>Reloads the lists on file changes and SIGHUP (after start).</summary>
     public ListReloader? Reloader => _reloader;
+
+    /// <summary>Writes the query log and the block events (after start).</summary>
+    public QueryLogWriter? QueryLog => _queryLog;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -57,12 +63,14 @@ internal sealed class ResolverHostedService(
             RateLimit = rateLimit.Value,
             AccessControl = acl,
         };
+        _queryLog = StartQueryLog();
         try
         {
-            _engine = ResolverEngine.Start(options, _images, loggerFactory: loggerFactory);
+            _engine = ResolverEngine.Start(options, _images, loggerFactory: loggerFactory, queryLog: _queryLog.Queue);
         }
         catch (ArgumentException ex)
         {
+            _queryLog.DisposeAsync().AsTask().GetAwaiter().GetResult(); // nothing was logged yet: closes the file at once
             throw new StartupException(ex.Message);
         }
 
@@ -88,6 +96,24 @@ internal sealed class ResolverHostedService(
             await _engine.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (_queryLog is not null)
+        {
+            await _queryLog.DisposeAsync().ConfigureAwait(false); // after the engine: every answered query is in the queue
+        }
+
         _images?.Dispose();
+    }
+
+    private QueryLogWriter StartQueryLog()
+    {
+        string stateDirectory = lists.Value.StateDirectory is { Length: > 0 } state ? Path.GetFullPath(state) : Path.Combine(Path.GetTempPath(), "pipshield");
+        try
+        {
+            return QueryLogWriter.Start(queryLog.Value, stateDirectory, loggerFactory.CreateLogger("PipShield.QueryLog"));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"{QueryLogOptions.SectionName}:Path: {ex.Message}");
+        }
     }
 }

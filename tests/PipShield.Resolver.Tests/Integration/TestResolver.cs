@@ -5,6 +5,7 @@ using PipShield.Blocklist.Compiling;
 using PipShield.Blocklist.Lookup;
 using PipShield.Blocklist.Parsing;
 using PipShield.Resolver.Pipeline;
+using PipShield.Resolver.QueryLog;
 using PipShield.Resolver.Server;
 using PipShield.Resolver.Stages.Admission;
 using PipShield.Resolver.Tests.Listeners;
@@ -45,9 +46,10 @@ internal sealed class TestResolver : IAsyncDisposable
     /// <summary>Starts a resolver forwarding to <paramref name="upstream"/> (or to <paramref name="upstreamClient"/>).</summary>
     /// <param name="blocklist">Lines of the phishing list (domains format, source "test-feed").</param>
     /// <param name="configure">Changes any option last (more upstreams, timeouts, cache settings); the rate limit exempts loopback, as the shipped configuration does.</param>
+    /// <param name="queryLog">Receives every finished query.</param>
     public static Task<TestResolver> StartAsync(IPEndPoint? upstream, string blocklist = DefaultBlocklist,
         IUpstreamClient? upstreamClient = null, Action<ResolverServerOptions>? configureServer = null,
-        Action<ResolverEngineOptions>? configure = null)
+        Action<ResolverEngineOptions>? configure = null, IQueryLog? queryLog = null)
     {
         var options = new ResolverEngineOptions
         {
@@ -78,7 +80,7 @@ internal sealed class TestResolver : IAsyncDisposable
         configureServer?.Invoke(options.Server);
         configure?.Invoke(options);
         var images = new ImageHolder(CompileImage(blocklist));
-        return Task.FromResult(new TestResolver(ResolverEngine.Start(options, images, upstreamClient)));
+        return Task.FromResult(new TestResolver(ResolverEngine.Start(options, images, upstreamClient, queryLog: queryLog)));
     }
 
     /// <summary>

@@ -59,6 +59,7 @@ public sealed class PolicyStage : IQueryStage
         RuleAction action = match.Action != RuleAction.Default ? match.Action
             : _options.CategoryActions.TryGetValue(source.Category, out RuleAction configured) ? configured
             : _options.DefaultAction;
+        query.DecisionAction = action;
         if (action == RuleAction.Drop)
         {
             return StageResult.Drop;

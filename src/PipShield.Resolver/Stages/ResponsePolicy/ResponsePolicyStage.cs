@@ -47,13 +47,15 @@ public sealed class ResponsePolicyStage : IResponseStage
             return;
         }
 
-        RuleMatch match = FindBlocked(image, query.ResponseSpan, out bool byName);
+        Span<byte> subject = stackalloc byte[256];
+        RuleMatch match = FindBlocked(image, query.ResponseSpan, subject, out int subjectLength);
         if (match.Verdict != Verdict.Blocked)
         {
             return;
         }
 
         query.Decision = match;
+        query.SetDecisionSubject(subject[..subjectLength]);
         query.DecisionImage = image;
         if (_policy.Respond(query, image, match, soaOwnerOffset: 0) != StageResult.Respond)
         {
@@ -62,10 +64,11 @@ public sealed class ResponsePolicyStage : IResponseStage
     }
 
     /// <summary>The first blocked CNAME target or address in the answer section, or <see cref="RuleMatch.None"/>.</summary>
-    /// <param name="byName">True when a CNAME target matched (the match's name offset is within that target).</param>
-    internal static RuleMatch FindBlocked(BlocklistImage image, ReadOnlySpan<byte> response, out bool byName)
+    /// <param name="subject">Receives what matched: the CNAME target's wire name (the match's name offset is
+    /// within it) or the address bytes. At least 256 bytes.</param>
+    internal static RuleMatch FindBlocked(BlocklistImage image, ReadOnlySpan<byte> response, Span<byte> subject, out int subjectLength)
     {
-        byName = false;
+        subjectLength = 0;
         Span<byte> target = stackalloc byte[256];
         var reader = new DnsRecordReader(response);
         while (reader.TryReadNext(out DnsRecordInfo record) && record.Section == DnsSection.Answer)
@@ -86,12 +89,22 @@ public sealed class ResponsePolicyStage : IResponseStage
                     }
 
                     match = image.Match(target[..length]);
-                    byName = true;
+                    if (match.Verdict == Verdict.Blocked)
+                    {
+                        target[..length].CopyTo(subject);
+                        subjectLength = length;
+                    }
+
                     break;
                 case (ushort)DnsType.A when rdata.Length == 4:
                 case (ushort)DnsType.AAAA when rdata.Length == 16:
                     match = image.MatchAddress(rdata);
-                    byName = false;
+                    if (match.Verdict == Verdict.Blocked)
+                    {
+                        rdata.CopyTo(subject);
+                        subjectLength = rdata.Length;
+                    }
+
                     break;
                 default:
                     continue;
@@ -104,7 +117,6 @@ public sealed class ResponsePolicyStage : IResponseStage
             }
         }
 
-        byName = false;
         return RuleMatch.None;
     }
 }
