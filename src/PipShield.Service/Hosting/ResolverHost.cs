@@ -10,6 +10,7 @@ using PipShield.Resolver.Stages.Cache;
 using PipShield.Resolver.Stages.Policy;
 using PipShield.Resolver.Stages.RateLimit;
 using PipShield.Resolver.Upstream;
+using PipShield.Service.Feeds;
 
 namespace PipShield.Service.Hosting;
 
@@ -25,7 +26,7 @@ internal static class ResolverHost
     public static readonly string[] Sections =
     [
         ResolverServerOptions.SectionName, UpstreamOptions.SectionName, CacheOptions.SectionName, PolicyOptions.SectionName,
-        RateLimitOptions.SectionName, AccessControlOptions.SectionName, ListsOptions.SectionName, "Logging",
+        RateLimitOptions.SectionName, AccessControlOptions.SectionName, ListsOptions.SectionName, FeedsOptions.SectionName, "Logging",
     ];
 
     public static IHost Build(RunSettings settings)
@@ -99,8 +100,14 @@ internal static class ResolverHost
             }
         });
 
+        Bind<FeedsOptions>(builder.Services, FeedsOptions.SectionName, null);
+
         builder.Services.AddSingleton<ResolverHostedService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ResolverHostedService>());
+        // After the resolver: feeds refresh in the background and never hold up start-up.
+        builder.Services.AddFeedHttpClient();
+        builder.Services.AddSingleton<FeedRefreshService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<FeedRefreshService>());
         return builder.Build();
     }
 
@@ -144,6 +151,7 @@ internal static class ResolverHost
         RateLimitOptions.SectionName => Properties<RateLimitOptions>(),
         AccessControlOptions.SectionName => Properties<AccessControlOptions>(),
         ListsOptions.SectionName => Properties<ListsOptions>(),
+        FeedsOptions.SectionName => Properties<FeedsOptions>(),
         _ => null,
     };
 
