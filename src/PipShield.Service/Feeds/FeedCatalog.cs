@@ -8,7 +8,7 @@ namespace PipShield.Service.Feeds;
 /// <summary>
 /// Reads the feed catalogue (<c>blocklists/feeds.json</c>):
 /// <c>{"feeds":[{"name":"…","url":"https://…","format":"hosts","category":"malware","action":"sinkhole",
-/// "refresh":"06:00:00","licence":"CC0-1.0","enabled":true,"note":"…","homepage":"…"}]}</c>.
+/// "refresh":"06:00:00","licence":"CC0-1.0","enabled":true,"note":"…","homepage":"…","minEntries":10}]}</c>.
 /// Each feed has either <c>url</c> or <c>path</c> (relative to the catalogue's folder). Comments and trailing
 /// commas are allowed; every problem is one line naming the file and the key.
 /// </summary>
@@ -20,7 +20,7 @@ internal static class FeedCatalog
     private static readonly TimeSpan DefaultRefresh = TimeSpan.FromHours(12);
 
     private static readonly string[] FeedKeys =
-        ["name", "url", "path", "format", "category", "action", "refresh", "licence", "enabled", "note", "homepage"];
+        ["name", "url", "path", "format", "category", "action", "refresh", "licence", "enabled", "note", "homepage", "minEntries"];
 
     /// <exception cref="FeedCatalogException">The file is missing, not JSON, or has an unknown or bad key.</exception>
     public static List<FeedDefinition> Load(string path)
@@ -156,10 +156,18 @@ internal static class FeedCatalog
             };
         }
 
+        int? minEntries = null;
+        if (feed.TryGetProperty("minEntries", out JsonElement minValue))
+        {
+            minEntries = minValue.ValueKind == JsonValueKind.Number && minValue.TryGetInt32(out int min) && min >= 0
+                ? min
+                : throw Problem(file, $"{at}.minEntries", "expected a whole number of at least 0");
+        }
+
         string category = String(file, at, feed, "category") ?? "custom";
         string licence = String(file, at, feed, "licence") ?? "unknown";
         _ = String(file, at, feed, "homepage");
-        return new FeedDefinition(name, url, path, format, category, action, refresh, licence, enabled, String(file, at, feed, "note"));
+        return new FeedDefinition(name, url, path, format, category, action, refresh, licence, enabled, String(file, at, feed, "note"), minEntries);
     }
 
     /// <summary>Letters, digits, '-', '_' and '.': safe as a file name on every system.</summary>

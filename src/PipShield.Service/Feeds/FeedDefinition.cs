@@ -14,6 +14,7 @@ namespace PipShield.Service.Feeds;
 /// <param name="Licence">The licence its data is published under.</param>
 /// <param name="Enabled">Downloaded and used; a disabled feed is listed only.</param>
 /// <param name="Note">Why a feed is disabled, or anything else worth knowing.</param>
+/// <param name="MinEntries">Fewest entries an update must hold; null for <see cref="FeedsOptions.MinEntries"/>.</param>
 internal sealed record FeedDefinition(
     string Name,
     Uri? Url,
@@ -24,7 +25,8 @@ internal sealed record FeedDefinition(
     TimeSpan Refresh,
     string Licence,
     bool Enabled,
-    string? Note)
+    string? Note,
+    int? MinEntries = null)
 {
     /// <summary>The URL or path, for messages.</summary>
     public string Location => Url?.ToString() ?? Path ?? string.Empty;

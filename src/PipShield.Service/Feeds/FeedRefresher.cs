@@ -12,6 +12,10 @@ namespace PipShield.Service.Feeds;
 /// </summary>
 internal sealed class FeedRefresher(FeedsOptions options, FeedStore store, HttpClient http, ILogger logger, TimeProvider time)
 {
+    /// <summary>Below this many entries the shrink limit is not applied: a list of a few dozen entries can halve
+    /// in a normal day.</summary>
+    public const int ShrinkCheckFloor = 100;
+
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     public FeedStore Store => store;
@@ -90,12 +94,14 @@ internal sealed class FeedRefresher(FeedsOptions options, FeedStore store, HttpC
             return $"unparseable: {summary.Rejected} malformed lines, first {summary.Errors.FirstOrDefault()}";
         }
 
-        if (entries < options.MinEntries)
+        int minEntries = feed.MinEntries ?? options.MinEntries;
+        if (entries < minEntries)
         {
-            return $"only {entries} valid entries ({summary.Rejected} malformed lines), fewer than Feeds:MinEntries ({options.MinEntries})";
+            string key = feed.MinEntries is null ? "Feeds:MinEntries" : "the feed's minEntries";
+            return $"only {entries} valid entries ({summary.Rejected} malformed lines), fewer than {key} ({minEntries})";
         }
 
-        if (!force && previousEntries > 0 && entries < previousEntries * (100 - options.MaxShrinkPercent) / 100.0)
+        if (!force && previousEntries >= ShrinkCheckFloor && entries < previousEntries * (100 - options.MaxShrinkPercent) / 100.0)
         {
             return $"shrank from {previousEntries} to {entries} entries, more than Feeds:MaxShrinkPercent ({options.MaxShrinkPercent} %); "
                 + $"'pipshield feeds update --force --feed {feed.Name}' accepts it";
