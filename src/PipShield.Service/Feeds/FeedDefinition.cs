@@ -28,6 +28,9 @@ internal sealed record FeedDefinition(
     string? Note,
     int? MinEntries = null)
 {
-    /// <summary>The URL or path, for messages.</summary>
-    public string Location => Url?.ToString() ?? Path ?? string.Empty;
+    /// <summary>The URL or path, for messages and logs. A URL's user info and query are left out: feeds that
+    /// need an API key usually carry it there.</summary>
+    public string Location => Url is null ? Path ?? string.Empty
+        : Url.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped)
+            + (Url.Query.Length > 0 ? "?…" : string.Empty);
 }

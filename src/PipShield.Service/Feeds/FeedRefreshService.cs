@@ -25,6 +25,7 @@ internal sealed class FeedRefreshService : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string _catalogPath;
+    private readonly bool _imageOnly;
 
     public FeedRefreshService(IOptions<FeedsOptions> options, IOptions<ListsOptions> lists, IHttpClientFactory http,
         ResolverHostedService resolver, ILoggerFactory loggerFactory)
@@ -34,6 +35,7 @@ internal sealed class FeedRefreshService : BackgroundService
         _time = TimeProvider.System;
         _logger = loggerFactory.CreateLogger("PipShield.Feeds");
         _catalogPath = ImageLoader.Resolve(_options.CatalogFile);
+        _imageOnly = !string.IsNullOrWhiteSpace(lists.Value.Image);
         _refresher = new FeedRefresher(_options, new FeedStore(ImageLoader.StateDirectoryOf(lists.Value)),
             http.CreateClient(FeedHttp.ClientName), _logger, _time);
     }
@@ -51,6 +53,12 @@ internal sealed class FeedRefreshService : BackgroundService
     {
         if (!_options.Enabled)
         {
+            return;
+        }
+
+        if (_imageOnly)
+        {
+            FeedsLog.ImageOnly(_logger);
             return;
         }
 

@@ -23,6 +23,10 @@ internal static partial class FeedsLog
     [LoggerMessage(EventId = 3205, Level = LogLevel.Error, Message = "Feeds are off until the catalogue is fixed: {Error}")]
     public static partial void CatalogFailed(ILogger logger, string error);
 
+    [LoggerMessage(EventId = 3207, Level = LogLevel.Information,
+        Message = "Feeds are not downloaded: Lists:Image is set, and a compiled image is served as it is")]
+    public static partial void ImageOnly(ILogger logger);
+
     [LoggerMessage(EventId = 3206, Level = LogLevel.Error, Message = "Feed refresh failed unexpectedly; trying again at the next interval")]
     public static partial void RefreshFault(ILogger logger, Exception exception);
 }
