@@ -58,6 +58,11 @@ internal sealed class ImageLoader(ListsOptions options, ILogger logger, FeedsOpt
             files.Add(Resolve(options.SourcesFile));
         }
 
+        if (feeds is { Enabled: true })
+        {
+            files.Add(Resolve(feeds.CatalogFile)); // enabling or removing a feed changes the lists too
+        }
+
         try
         {
             foreach (ListInput input in Inputs())

@@ -33,7 +33,7 @@ public sealed class FeedServiceTests : IAsyncLifetime
         await _workspace.DisposeAsync();
     }
 
-    private async Task<(IHost Host, int Port)> StartServiceAsync(string startDelay)
+    private async Task<(IHost Host, int Port)> StartServiceAsync(string startDelay, string reloadCheck = "00:00:00")
     {
         int port = HostTestKit.FreePort();
         IHost host = ResolverHost.Build(new RunSettings
@@ -44,7 +44,7 @@ public sealed class FeedServiceTests : IAsyncLifetime
             Overrides = new()
             {
                 ["Lists:StateDirectory"] = _workspace.StateDirectory,
-                ["Lists:ReloadCheckInterval"] = "00:00:00", // only the refresh's own reload swaps lists in
+                ["Lists:ReloadCheckInterval"] = reloadCheck, // by default only the refresh's own reload swaps lists in
                 ["Resolver:Policy:SinkholeIPv4"] = Sinkhole,
                 ["Feeds:Enabled"] = "true",
                 ["Feeds:CatalogFile"] = _workspace.CatalogPath,
@@ -128,6 +128,31 @@ public sealed class FeedServiceTests : IAsyncLifetime
             Assert.Contains("\"failed\"", File.ReadAllText(stateFile), StringComparison.Ordinal);
             Assert.Equal(Sinkhole, await AnswerAsync(client, Target));
             Assert.True(File.Exists(_workspace.CopyOf("phish")));
+            await host.StopAsync(TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task FeedsUpdate_FromTheCommandLine_IsPickedUpByTheRunningService()
+    {
+        _workspace.Catalog(("phish", _workspace.Server.Url("/phish.txt"), "domains"));
+        _workspace.Server.ServeFile("/phish.txt", FeedData.HandMade("small-phishing.domains.txt"));
+        (IHost host, int port) = await StartServiceAsync(startDelay: "01:00:00", reloadCheck: "00:00:00.200");
+        using (host)
+        {
+            LookupClient client = HostTestKit.Client(port);
+            Assert.Equal(Allowed, await AnswerAsync(client, Target));
+
+            Assert.Equal(0, _workspace.Update().ExitCode);
+
+            string? answer = null;
+            for (int i = 0; i < 300 && answer != Sinkhole; i++) // at most 300 × 50 ms
+            {
+                await Task.Delay(50, TestContext.Current.CancellationToken);
+                answer = await AnswerAsync(client, Target);
+            }
+
+            Assert.Equal(Sinkhole, answer);
             await host.StopAsync(TestContext.Current.CancellationToken);
         }
     }
