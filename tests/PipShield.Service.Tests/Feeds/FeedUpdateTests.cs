@@ -139,14 +139,14 @@ public sealed class FeedUpdateTests : IAsyncLifetime
         byte[] good = StartWithGoodCopy();
         Server.Map("/phish.txt", context =>
         {
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
             return Task.CompletedTask;
         });
 
         CliRun run = _workspace.Update();
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("phish: failed: HTTP 503 Service Unavailable", run.StderrLines);
+        Assert.Contains("phish: failed: HTTP 500 Internal Server Error", run.StderrLines);
         Assert.Equal(1 + 3, Server.CountOf("/phish.txt")); // the first download, then one try and RetryCount (2) retries
         Assert.Equal(good, File.ReadAllBytes(_workspace.CopyOf("phish")));
     }
@@ -235,6 +235,24 @@ public sealed class FeedUpdateTests : IAsyncLifetime
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal(hosts, File.ReadAllBytes(_workspace.CopyOf("malware")));
+    }
+
+    [Fact]
+    public void Update_RefusesAGzFile_ThatUnpacksOverTheCap()
+    {
+        _workspace.Configure(new() { ["MaxBytes"] = 65536 });
+        _workspace.Catalog(("phish", Server.Url("/phish.txt.gz"), "domains"));
+        byte[] huge = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("same.example.org\n", 100_000)));
+        byte[] packed = FeedServer.Gzip(huge);
+        Assert.True(packed.Length < 65536, "the compressed file itself must fit under the cap");
+        Server.ServeFile("/phish.txt.gz", packed);
+
+        CliRun run = _workspace.Update();
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains(run.StderrLines, l => l.StartsWith("phish: failed: the gzip content is over Feeds:MaxBytes (65536", StringComparison.Ordinal));
+        Assert.False(File.Exists(_workspace.CopyOf("phish")));
+        AssertNoLeftoverDownloads();
     }
 
     [Fact]
