@@ -38,6 +38,8 @@ WORK=${WORK:-/tmp/pipshield-load}
 BASE_PORT=${BASE_PORT:-25353}
 STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-180}
 PIPSHIELD=${PIPSHIELD:-$REPO/src/PipShield.Service/bin/Release/net10.0/pipshield}
+# The local upstream answers every name, feed hosts too: keep live feed downloads off so nothing leaves the machine.
+export PIPSHIELD__Feeds__Enabled=false
 
 UPSTREAM_PORT=$BASE_PORT
 declare -A PORT=([pipshield]=$((BASE_PORT + 1)) [unbound]=$((BASE_PORT + 2)))

@@ -34,6 +34,8 @@ WORK=${WORK:-/tmp/pipshield-soak}
 BASE_PORT=${BASE_PORT:-26353}
 STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-60}
 PIPSHIELD=${PIPSHIELD:-$REPO/src/PipShield.Service/bin/Release/net10.0/pipshield}
+# The local upstream answers every name, feed hosts too: keep live feed downloads off so nothing leaves the machine.
+export PIPSHIELD__Feeds__Enabled=false
 RESTART_LIMIT_MS=${RESTART_LIMIT_MS:-1000}
 UPSTREAM_PORT=$BASE_PORT
 PORT=$((BASE_PORT + 1))

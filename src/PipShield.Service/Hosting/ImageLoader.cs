@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using PipShield.Blocklist.Compiling;
 using PipShield.Blocklist.Lookup;
 using PipShield.Service.Cli;
+using PipShield.Service.Feeds;
 
 namespace PipShield.Service.Hosting;
 
@@ -10,7 +11,8 @@ namespace PipShield.Service.Hosting;
 /// Produces the image the service starts with: maps a compiled image, or compiles the configured lists into
 /// the state directory first (write to a temporary file, then rename, so a crash never leaves half an image).
 /// </summary>
-internal sealed class ImageLoader(ListsOptions options, ILogger logger)
+/// <remarks>The last good copies of the enabled feeds (<paramref name="feeds"/>) are compiled after the local lists.</remarks>
+internal sealed class ImageLoader(ListsOptions options, ILogger logger, FeedsOptions? feeds = null)
 {
     /// <returns>The image, or null when no list is configured.</returns>
     /// <exception cref="StartupException">A list or image cannot be used; the message says which and why.</exception>
@@ -56,6 +58,11 @@ internal sealed class ImageLoader(ListsOptions options, ILogger logger)
             files.Add(Resolve(options.SourcesFile));
         }
 
+        if (feeds is { Enabled: true })
+        {
+            files.Add(Resolve(feeds.CatalogFile)); // enabling or removing a feed changes the lists too
+        }
+
         try
         {
             foreach (ListInput input in Inputs())
@@ -73,9 +80,9 @@ internal sealed class ImageLoader(ListsOptions options, ILogger logger)
 
     private List<ListInput> Inputs()
     {
+        var inputs = new List<ListInput>();
         try
         {
-            var inputs = new List<ListInput>();
             if (!string.IsNullOrWhiteSpace(options.SourcesFile))
             {
                 inputs.AddRange(SourceConfig.Load(Resolve(options.SourcesFile)));
@@ -86,13 +93,25 @@ internal sealed class ImageLoader(ListsOptions options, ILogger logger)
                 SourceSpec parsed = SourceSpec.Parse(spec, isAllowlist: false);
                 inputs.Add(ListInput.FromSpec(parsed with { Path = Resolve(parsed.Path) }, isAllowlist: false));
             }
-
-            return inputs;
         }
         catch (CliException ex)
         {
             throw new StartupException($"{ListsOptions.SectionName}: {ex.Message}");
         }
+
+        if (feeds is not null)
+        {
+            try
+            {
+                inputs.AddRange(FeedInputs.Of(feeds, Resolve(feeds.CatalogFile), StateDirectoryOf(options)));
+            }
+            catch (FeedCatalogException ex)
+            {
+                throw new StartupException($"{FeedsOptions.SectionName}:{nameof(FeedsOptions.CatalogFile)}: {ex.Message}");
+            }
+        }
+
+        return inputs;
     }
 
     private string Compile(List<ListInput> inputs)
@@ -117,7 +136,7 @@ internal sealed class ImageLoader(ListsOptions options, ILogger logger)
             }
         }
 
-        string directory = options.StateDirectory is { Length: > 0 } state ? Resolve(state) : Path.Combine(Path.GetTempPath(), "pipshield");
+        string directory = StateDirectoryOf(options);
         Directory.CreateDirectory(directory);
         string path = Path.Combine(directory, "startup.pipbl");
         string temporary = path + "." + Environment.ProcessId + ".tmp";
@@ -143,8 +162,13 @@ internal sealed class ImageLoader(ListsOptions options, ILogger logger)
         }
     }
 
+    /// <summary>Where compiled images and feed copies are kept: <see cref="ListsOptions.StateDirectory"/>, or a
+    /// <c>pipshield</c> folder in the temp directory.</summary>
+    public static string StateDirectoryOf(ListsOptions options) =>
+        options.StateDirectory is { Length: > 0 } state ? Resolve(state) : Path.Combine(Path.GetTempPath(), "pipshield");
+
     /// <summary>A relative path is taken from the working directory when it exists there, else from the program's folder.</summary>
-    private static string Resolve(string path)
+    public static string Resolve(string path)
     {
         if (Path.IsPathRooted(path) || File.Exists(path) || Directory.Exists(path))
         {

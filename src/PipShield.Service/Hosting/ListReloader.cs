@@ -26,12 +26,12 @@ internal sealed class ListReloader : IAsyncDisposable
     private long _succeeded;
     private long _failed;
 
-    public ListReloader(ListsOptions options, ImageHolder images, ILogger logger)
+    public ListReloader(ListsOptions options, ImageHolder images, ILogger logger, Feeds.FeedsOptions? feeds = null)
     {
         _options = options;
         _images = images;
         _logger = logger;
-        _loader = new ImageLoader(options, logger);
+        _loader = new ImageLoader(options, logger, feeds);
     }
 
     /// <summary>Reloads that put a new image in service.</summary>

@@ -10,6 +10,7 @@ using PipShield.Resolver.Stages.Cache;
 using PipShield.Resolver.Stages.Policy;
 using PipShield.Resolver.Stages.RateLimit;
 using PipShield.Resolver.Upstream;
+using PipShield.Service.Feeds;
 using PipShield.Service.QueryLog;
 
 namespace PipShield.Service.Hosting;
@@ -26,7 +27,8 @@ internal static class ResolverHost
     public static readonly string[] Sections =
     [
         ResolverServerOptions.SectionName, UpstreamOptions.SectionName, CacheOptions.SectionName, PolicyOptions.SectionName,
-        RateLimitOptions.SectionName, AccessControlOptions.SectionName, ListsOptions.SectionName, QueryLogOptions.SectionName, "Logging",
+        RateLimitOptions.SectionName, AccessControlOptions.SectionName, ListsOptions.SectionName, FeedsOptions.SectionName,
+        QueryLogOptions.SectionName, "Logging",
     ];
 
     public static IHost Build(RunSettings settings)
@@ -101,9 +103,14 @@ internal static class ResolverHost
         });
 
         Bind<QueryLogOptions>(builder.Services, QueryLogOptions.SectionName, null);
+        Bind<FeedsOptions>(builder.Services, FeedsOptions.SectionName, null);
 
         builder.Services.AddSingleton<ResolverHostedService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ResolverHostedService>());
+        // After the resolver: feeds refresh in the background and never hold up start-up.
+        builder.Services.AddFeedHttpClient();
+        builder.Services.AddSingleton<FeedRefreshService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<FeedRefreshService>());
         return builder.Build();
     }
 
@@ -148,6 +155,7 @@ internal static class ResolverHost
         AccessControlOptions.SectionName => Properties<AccessControlOptions>(),
         ListsOptions.SectionName => Properties<ListsOptions>(),
         QueryLogOptions.SectionName => Properties<QueryLogOptions>(),
+        FeedsOptions.SectionName => Properties<FeedsOptions>(),
         _ => null,
     };
 

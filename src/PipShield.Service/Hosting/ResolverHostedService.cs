@@ -23,6 +23,7 @@ internal sealed class ResolverHostedService(
     IOptions<AccessControlOptions> accessControl,
     IOptions<ListsOptions> lists,
     IOptions<QueryLogOptions> queryLog,
+    IOptions<Feeds.FeedsOptions> feeds,
     ILoggerFactory loggerFactory) : IHostedService
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("PipShield.Service");
@@ -42,7 +43,7 @@ internal sealed class ResolverHostedService(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        BlocklistImage? image = new ImageLoader(lists.Value, _logger).Load();
+        BlocklistImage? image = new ImageLoader(lists.Value, _logger, feeds.Value).Load();
         _images = new ImageHolder(image);
         AccessControlList acl;
         try
@@ -74,7 +75,7 @@ internal sealed class ResolverHostedService(
             throw new StartupException(ex.Message);
         }
 
-        _reloader = new ListReloader(lists.Value, _images, _logger);
+        _reloader = new ListReloader(lists.Value, _images, _logger, feeds.Value);
         _reloader.Start();
         HostLog.Started(_logger,
             string.Join(", ", _engine.Server.EndPoints),

@@ -52,6 +52,7 @@ public sealed class ListReloadTests : IDisposable
             Overrides = new()
             {
                 ["Lists:StateDirectory"] = _workspace.Folder,
+                ["Feeds:Enabled"] = "false", // no live feed downloads from tests
                 ["Lists:ReloadCheckInterval"] = interval,
                 ["Resolver:Policy:SinkholeIPv4"] = Sinkhole,
                 ["Resolver:Upstream:Deadline"] = "00:00:00.300",

@@ -30,6 +30,7 @@ public sealed class RunHostTests : IDisposable
         Overrides = new Dictionary<string, string?>(overrides ?? [])
         {
             ["Lists:StateDirectory"] = _workspace.Folder,
+            ["Feeds:Enabled"] = "false", // no live feed downloads from tests
             ["Resolver:Upstream:Deadline"] = "00:00:01",
             ["Resolver:Upstream:Timeout"] = "00:00:00.500",
         },
