@@ -64,6 +64,7 @@ internal static class ResolverHost
             o.TimestampFormat = "HH:mm:ss ";
         });
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        ServiceManagers.Add(builder.Services); // after the console set-up: systemd's log format replaces it
 
         Bind<ResolverServerOptions>(builder.Services, ResolverServerOptions.SectionName, o =>
         {

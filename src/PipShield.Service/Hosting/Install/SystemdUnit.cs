@@ -1,0 +1,115 @@
+using System.Text;
+
+namespace PipShield.Service.Hosting.Install;
+
+/// <summary>
+/// The systemd unit <c>pipshield service install</c> writes: a <c>Type=notify</c> service under a dynamic user,
+/// allowed to bind port 53 and little else.
+/// </summary>
+internal sealed class SystemdUnit
+{
+    public const string UnitName = "pipshield.service";
+
+    public const string DefaultDirectory = "/etc/systemd/system";
+
+    /// <summary>The first line of every unit we write; uninstall and a repeated install only touch files with it.</summary>
+    public const string Marker = "# Written by 'pipshield service install'; 'pipshield service uninstall' removes it.";
+
+    /// <summary>Where the service finds <c>pipshield.json</c>: systemd creates it from <c>ConfigurationDirectory=</c>.</summary>
+    public const string ConfigurationDirectory = "/etc/pipshield";
+
+    /// <summary>Where compiled images go: systemd creates it from <c>StateDirectory=</c>, owned by the dynamic user.</summary>
+    public const string StateDirectory = "/var/lib/pipshield";
+
+    /// <summary>The program and arguments that start the service in the foreground, e.g. <c>/opt/pipshield/pipshield run</c>.</summary>
+    public required IReadOnlyList<string> ExecStart { get; init; }
+
+    /// <summary>Capabilities the service keeps. Default: binding ports below 1024 only.</summary>
+    public IReadOnlyList<string> Capabilities { get; init; } = ["CAP_NET_BIND_SERVICE"];
+
+    public string Render()
+    {
+        string capabilities = string.Join(' ', Capabilities);
+        string text = $"""
+            {Marker}
+            [Unit]
+            Description=PipShield protective DNS resolver
+            Wants=network-online.target
+            After=network-online.target
+
+            [Service]
+            # READY=1 once the listeners answer; STOPPING=1 when a stop begins (sd_notify).
+            Type=notify
+            ExecStart={string.Join(' ', ExecStart.Select(QuoteArgument))} run
+            # SIGHUP reloads the block lists without dropping a query.
+            ExecReload=/bin/kill -HUP $MAINPID
+            Restart=on-failure
+            RestartSec=5s
+            # The host drains queries in flight for up to 30 s before it stops on SIGTERM.
+            TimeoutStopSec=45s
+
+            # A transient user allocated at start: no account to create or remove, and nothing else runs as it.
+            DynamicUser=yes
+            StateDirectory=pipshield
+            ConfigurationDirectory=pipshield
+            # pipshield.json is read from the working directory when it exists: put settings in {ConfigurationDirectory}/pipshield.json.
+            WorkingDirectory={ConfigurationDirectory}
+            Environment=PIPSHIELD__Lists__StateDirectory={StateDirectory}
+
+            # Port 53 needs CAP_NET_BIND_SERVICE. The firewall feature will also need CAP_NET_ADMIN, on both lines.
+            AmbientCapabilities={capabilities}
+            CapabilityBoundingSet={capabilities}
+            NoNewPrivileges=yes
+            ProtectSystem=strict
+            ProtectHome=yes
+            PrivateTmp=yes
+            PrivateDevices=yes
+            ProtectKernelTunables=yes
+            ProtectKernelModules=yes
+            ProtectKernelLogs=yes
+            ProtectControlGroups=yes
+            ProtectClock=yes
+            ProtectHostname=yes
+            ProtectProc=invisible
+            RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
+            RestrictNamespaces=yes
+            RestrictRealtime=yes
+            RestrictSUIDSGID=yes
+            LockPersonality=yes
+            RemoveIPC=yes
+            SystemCallArchitectures=native
+            SystemCallFilter=@system-service
+            SystemCallErrorNumber=EPERM
+            UMask=0077
+            # MemoryDenyWriteExecute=yes is deliberately absent: the .NET JIT writes code into memory and then runs it.
+
+            [Install]
+            WantedBy=multi-user.target
+
+            """;
+        return text.ReplaceLineEndings("\n");
+    }
+
+    /// <summary>One ExecStart word: quoted when it holds spaces, with systemd's <c>%</c> and <c>$</c> expansions escaped.</summary>
+    public static string QuoteArgument(string argument)
+    {
+        string escaped = argument.Replace("%", "%%", StringComparison.Ordinal).Replace("$", "$$", StringComparison.Ordinal);
+        if (escaped.Length > 0 && escaped.AsSpan().IndexOfAny(" \t\"'\\;") < 0)
+        {
+            return escaped;
+        }
+
+        var quoted = new StringBuilder("\"");
+        foreach (char c in escaped)
+        {
+            if (c is '"' or '\\')
+            {
+                quoted.Append('\\');
+            }
+
+            quoted.Append(c);
+        }
+
+        return quoted.Append('"').ToString();
+    }
+}
