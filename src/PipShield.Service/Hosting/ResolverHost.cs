@@ -108,7 +108,19 @@ internal static class ResolverHost
     private static void Bind<T>(IServiceCollection services, string section, Action<T>? commandLine)
         where T : class
     {
-        OptionsBuilder<T> options = services.AddOptions<T>().BindConfiguration(section, o => o.ErrorOnUnknownConfiguration = true);
+        OptionsBuilder<T> options = services.AddOptions<T>().Configure<IConfiguration>((o, configuration) =>
+        {
+            IConfigurationSection settings = configuration.GetSection(section);
+            try
+            {
+                settings.Bind(o, b => b.ErrorOnUnknownConfiguration = true);
+            }
+            catch (InvalidOperationException) when (UnknownSetting(settings) is { } unknown)
+            {
+                // The binder names only the property and the class; name the whole key, as the other checks do.
+                throw new InvalidOperationException($"{unknown}: not a setting PipShield knows");
+            }
+        });
         if (commandLine is not null)
         {
             options.PostConfigure(commandLine);
@@ -117,6 +129,11 @@ internal static class ResolverHost
         services.AddSingleton<IValidateOptions<T>>(new SectionValidator<T>(section));
         options.ValidateOnStart();
     }
+
+    private static string? UnknownSetting(IConfigurationSection settings) =>
+        SettingsOf(settings.Path) is { } known
+            ? settings.GetChildren().FirstOrDefault(c => !known.Contains(c.Key, StringComparer.OrdinalIgnoreCase))?.Path
+            : null;
 
     /// <summary>Data-annotation checks whose failures name the key: <c>Resolver:Cache:MaxEntries: …</c>.</summary>
     private sealed class SectionValidator<T>(string section) : IValidateOptions<T>

@@ -11,12 +11,20 @@ internal sealed class PipShieldProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly StringBuilder _errors = new();
 
     private PipShieldProcess(Process process)
     {
         _process = process;
         _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            Append(e.Data);
+            lock (_output)
+            {
+                _errors.Append(e.Data is null ? string.Empty : e.Data + "\n");
+            }
+        };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
@@ -35,6 +43,18 @@ internal sealed class PipShieldProcess : IDisposable
             lock (_output)
             {
                 return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>What was printed on stderr so far.</summary>
+    public string Errors
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _errors.ToString();
             }
         }
     }
