@@ -12,10 +12,10 @@ internal sealed class WindowsServiceCommands(IReadOnlyList<string> program, stri
     public const string Account = @"NT AUTHORITY\LocalService";
 
     /// <summary>The configuration file the service reads; install creates it when absent.</summary>
-    public string ConfigFile => Path.Join(dataFolder, "pipshield.json");
+    public string ConfigFile => WindowsPath("pipshield.json");
 
     /// <summary>Where the service writes compiled images; install creates it and lets the service account write.</summary>
-    public string StateDirectory => Path.Join(dataFolder, "state");
+    public string StateDirectory => WindowsPath("state");
 
     /// <summary>The command line the service control manager runs (sc.exe's <c>binPath=</c>).</summary>
     public string BinaryPath => string.Join(' ', program.Select(Quote)) + " run --config " + Quote(ConfigFile);
@@ -47,6 +47,9 @@ internal sealed class WindowsServiceCommands(IReadOnlyList<string> program, stri
         }
 
         """;
+
+    // Backslashes whatever the OS: these are Windows paths, and the tests that check them run on Linux too.
+    private string WindowsPath(string name) => dataFolder.TrimEnd('\\') + "\\" + name;
 
     private static string Quote(string value) => value.Contains(' ', StringComparison.Ordinal) ? "\"" + value + "\"" : value;
 }
