@@ -21,7 +21,14 @@ internal static class ServiceCommand
         var unitDir = new Option<string>("--unit-dir") { Description = $"Folder for the systemd unit (default {SystemdUnit.DefaultDirectory}).", DefaultValueFactory = _ => SystemdUnit.DefaultDirectory };
         var noStart = new Option<bool>("--no-start") { Description = "Only write or remove files; print the systemctl / sc.exe start and stop commands instead of running them." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Change nothing: print the unit and the commands that would run." };
-        var command = new Command(name, description) { unitDir, noStart, dryRun };
+        var configDir = new Option<string>("--config-dir") { Description = $"Folder for pipshield.json on Linux (default {SystemdUnit.ConfigurationDirectory}, where the unit reads it).", DefaultValueFactory = _ => SystemdUnit.ConfigurationDirectory };
+        var listen = new Option<string[]>("--listen") { Description = $"Address and port to answer on, written into a new pipshield.json (repeatable; default {string.Join(" and ", StarterConfig.DefaultListen)}). An existing file is kept." };
+        var command = new Command(name, description) { unitDir, configDir, noStart, dryRun };
+        if (install)
+        {
+            command.Options.Add(listen);
+        }
+
         command.SetAction(parseResult =>
         {
             var options = new InstallOptions
@@ -29,6 +36,8 @@ internal static class ServiceCommand
                 UnitDirectory = parseResult.GetValue(unitDir)!,
                 NoStart = parseResult.GetValue(noStart),
                 DryRun = parseResult.GetValue(dryRun),
+                ConfigDirectory = parseResult.GetValue(configDir)!,
+                Listen = parseResult.GetValue(listen) is { Length: > 0 } endPoints ? endPoints : StarterConfig.DefaultListen,
             };
             return Run(options, console, context, install);
         });

@@ -10,12 +10,19 @@ public sealed class ServiceCommandTests : IDisposable
 {
     private const string Program = "/opt/pipshield/pipshield";
     private readonly string _unitDir = Directory.CreateTempSubdirectory("pipshield-units-").FullName;
+    private readonly string _configDir = Directory.CreateTempSubdirectory("pipshield-etc-").FullName;
 
     public ServiceCommandTests() => Assert.SkipUnless(OperatingSystem.IsLinux(), "the systemd installer runs on Linux only");
 
-    public void Dispose() => Directory.Delete(_unitDir, recursive: true);
+    public void Dispose()
+    {
+        Directory.Delete(_unitDir, recursive: true);
+        Directory.Delete(_configDir, recursive: true);
+    }
 
     private string UnitPath => Path.Combine(_unitDir, SystemdUnit.UnitName);
+
+    private string ConfigPath => Path.Combine(_configDir, "pipshield.json");
 
     private CliRun Run(RecordingRunner runner, bool privileged, params string[] args)
     {
@@ -23,7 +30,7 @@ public sealed class ServiceCommandTests : IDisposable
         var stderr = new StringWriter { NewLine = "\n" };
         var context = new InstallContext { IsPrivileged = () => privileged, Runner = runner, Program = () => [Program] };
         var root = new RootCommand { ServiceCommand.Create(new CliConsole(stdout, stderr, TextReader.Null), context) };
-        int exitCode = root.Parse([.. args, "--unit-dir", _unitDir]).Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+        int exitCode = root.Parse([.. args, "--unit-dir", _unitDir, "--config-dir", _configDir]).Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
         return new CliRun(exitCode, stdout.ToString(), stderr.ToString());
     }
 
@@ -145,10 +152,62 @@ public sealed class ServiceCommandTests : IDisposable
     [Fact]
     public void PipshieldCli_HasTheServiceCommand()
     {
-        CliRun run = CliWorkspace.Run("service", "install", "--dry-run", "--unit-dir", _unitDir);
+        CliRun run = CliWorkspace.Run("service", "install", "--dry-run", "--unit-dir", _unitDir, "--config-dir", _configDir);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("[Service]", run.StdoutLines);
         Assert.False(File.Exists(UnitPath));
+        Assert.False(File.Exists(ConfigPath));
+    }
+
+    [Fact]
+    public void Install_WritesAStarterConfig_ThatTheServiceAccepts_AndAnswersOnLoopbackPort53ByDefault()
+    {
+        Assert.Equal(0, Run(new RecordingRunner(), privileged: true, "service", "install", "--no-start").ExitCode);
+
+        CliRun check = CliWorkspace.Run("config", "check", ConfigPath);
+
+        Assert.Equal(0, check.ExitCode);
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(ConfigPath));
+        Assert.Equal(["127.0.0.1:53", "[::1]:53"], json.RootElement.GetProperty("Resolver").GetProperty("Server").GetProperty("ListenEndPoints").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public void Install_WritesTheListenAddressesGiven_ButKeepsAnExistingConfig()
+    {
+        CliRun first = Run(new RecordingRunner(), privileged: true, "service", "install", "--no-start", "--listen", "192.0.2.10:53", "--listen", "[2001:db8::10]:53");
+        string written = File.ReadAllText(ConfigPath);
+        File.WriteAllText(ConfigPath, written.Replace("192.0.2.10", "192.0.2.11", StringComparison.Ordinal));
+
+        CliRun second = Run(new RecordingRunner(), privileged: true, "service", "install", "--no-start", "--listen", "192.0.2.99:53");
+
+        Assert.Equal((0, 0), (first.ExitCode, second.ExitCode));
+        Assert.Contains("\"192.0.2.10:53\"", written, StringComparison.Ordinal);
+        Assert.Contains("\"[2001:db8::10]:53\"", written, StringComparison.Ordinal);
+        Assert.Contains($"Kept the existing {ConfigPath}", second.StdoutLines);
+        Assert.Contains("192.0.2.11", File.ReadAllText(ConfigPath), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Install_RefusesAListenAddressWithoutAPort_BeforeWritingAnything()
+    {
+        CliRun run = Run(new RecordingRunner(), privileged: true, "service", "install", "--no-start", "--listen", "192.0.2.10");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("--listen: '192.0.2.10'", Assert.Single(run.StderrLines), StringComparison.Ordinal);
+        Assert.False(File.Exists(UnitPath));
+        Assert.False(File.Exists(ConfigPath));
+    }
+
+    [Fact]
+    public void Uninstall_KeepsTheConfiguration()
+    {
+        Assert.Equal(0, Run(new RecordingRunner(), privileged: true, "service", "install", "--no-start").ExitCode);
+
+        CliRun run = Run(new RecordingRunner(), privileged: true, "service", "uninstall", "--no-start");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.True(File.Exists(ConfigPath));
+        Assert.Contains(run.StdoutLines, l => l.StartsWith($"Left {_configDir} and /var/lib/pipshield in place", StringComparison.Ordinal));
     }
 }

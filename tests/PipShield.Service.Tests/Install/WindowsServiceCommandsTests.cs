@@ -44,7 +44,7 @@ public sealed class WindowsServiceCommandsTests
     [Fact]
     public void StarterConfig_PointsTheCompiledListsAtTheStateFolder()
     {
-        using var json = System.Text.Json.JsonDocument.Parse(Commands.StarterConfig());
+        using var json = System.Text.Json.JsonDocument.Parse(StarterConfig.Render(StarterConfig.DefaultListen, Commands.StateDirectory));
 
         Assert.Equal(@"C:\ProgramData\PipShield\state", json.RootElement.GetProperty("Lists").GetProperty("StateDirectory").GetString());
     }

@@ -13,10 +13,19 @@ internal sealed class SystemdInstaller(InstallContext context, TextWriter output
     {
         string path = Path.Combine(options.UnitDirectory, SystemdUnit.UnitName);
         string unit = new SystemdUnit { ExecStart = context.Program() }.Render();
+        string configFile = Path.Combine(options.ConfigDirectory, "pipshield.json");
+        StarterConfig.RequireEndPoints(options.Listen);
+        string config = StarterConfig.Render(options.Listen, stateDirectory: null);
         if (options.DryRun)
         {
             output.WriteLine($"Would write {path}:");
             output.Write(unit);
+            output.WriteLine(File.Exists(configFile) ? $"Would keep the existing {configFile}" : $"Would write {configFile}:");
+            if (!File.Exists(configFile))
+            {
+                output.Write(config);
+            }
+
             Print("Would run", [DaemonReload, EnableNow]);
             return;
         }
@@ -31,7 +40,8 @@ internal sealed class SystemdInstaller(InstallContext context, TextWriter output
         File.WriteAllText(path + ".new", unit);
         File.Move(path + ".new", path, overwrite: true);
         output.WriteLine($"Wrote {path}");
-        output.WriteLine($"Configuration: {SystemdUnit.ConfigurationDirectory}/pipshield.json (optional); compiled lists: {SystemdUnit.StateDirectory}");
+        StarterConfig.WriteIfAbsent(configFile, config, output);
+        output.WriteLine($"Compiled lists will be kept in {SystemdUnit.StateDirectory}");
         if (options.NoStart)
         {
             Print("Skipped (--no-start)", [DaemonReload, EnableNow]);
@@ -89,7 +99,7 @@ internal sealed class SystemdInstaller(InstallContext context, TextWriter output
         }
 
         // Lists can be recompiled, but the configuration is the user's: neither was written by install.
-        output.WriteLine($"Left {SystemdUnit.ConfigurationDirectory} and {SystemdUnit.StateDirectory} in place");
+        output.WriteLine($"Left {options.ConfigDirectory} and {SystemdUnit.StateDirectory} in place (your configuration and the compiled lists)");
     }
 
     private void RequirePrivilege(string action)

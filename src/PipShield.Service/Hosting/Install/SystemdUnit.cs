@@ -36,6 +36,9 @@ internal sealed class SystemdUnit
             Description=PipShield protective DNS resolver
             Wants=network-online.target
             After=network-online.target
+            # A bad configuration fails every start: give up after 5 tries in 2 minutes rather than loop forever.
+            StartLimitIntervalSec=120
+            StartLimitBurst=5
 
             [Service]
             # READY=1 once the listeners answer; STOPPING=1 when a stop begins (sd_notify).

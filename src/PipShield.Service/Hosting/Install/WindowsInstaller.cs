@@ -13,6 +13,7 @@ internal sealed class WindowsInstaller(InstallContext context, TextWriter output
     public void Install(InstallOptions options)
     {
         var commands = new WindowsServiceCommands(context.Program(), dataFolder);
+        StarterConfig.RequireEndPoints(options.Listen);
         if (options.DryRun)
         {
             output.WriteLine($"Would create {commands.StateDirectory} and, when absent, {commands.ConfigFile}");
@@ -28,15 +29,7 @@ internal sealed class WindowsInstaller(InstallContext context, TextWriter output
         RequirePrivilege("install");
         Directory.CreateDirectory(commands.StateDirectory);
         output.WriteLine($"Created {commands.StateDirectory}");
-        if (!File.Exists(commands.ConfigFile))
-        {
-            File.WriteAllText(commands.ConfigFile, commands.StarterConfig());
-            output.WriteLine($"Wrote {commands.ConfigFile}");
-        }
-        else
-        {
-            output.WriteLine($"Kept the existing {commands.ConfigFile}");
-        }
+        StarterConfig.WriteIfAbsent(commands.ConfigFile, StarterConfig.Render(options.Listen, commands.StateDirectory), output);
 
         foreach (ExternalCommand command in commands.Install())
         {

@@ -37,17 +37,6 @@ internal sealed class WindowsServiceCommands(IReadOnlyList<string> program, stri
 
     public ExternalCommand Delete => new("sc.exe", "delete", ServiceName);
 
-    /// <summary>The first configuration written at install: only where the compiled lists go.</summary>
-    public string StarterConfig() =>
-        $$"""
-        {
-          "Lists": {
-            "StateDirectory": {{System.Text.Json.JsonSerializer.Serialize(StateDirectory)}}
-          }
-        }
-
-        """;
-
     // Backslashes whatever the OS: these are Windows paths, and the tests that check them run on Linux too.
     private string WindowsPath(string name) => dataFolder.TrimEnd('\\') + "\\" + name;
 
