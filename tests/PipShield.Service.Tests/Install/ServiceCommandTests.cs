@@ -24,11 +24,13 @@ public sealed class ServiceCommandTests : IDisposable
 
     private string ConfigPath => Path.Combine(_configDir, "pipshield.json");
 
-    private CliRun Run(RecordingRunner runner, bool privileged, params string[] args)
+    private CliRun Run(RecordingRunner runner, bool privileged, params string[] args) => RunProgram(runner, privileged, Program, args);
+
+    private CliRun RunProgram(RecordingRunner runner, bool privileged, string program, params string[] args)
     {
         var stdout = new StringWriter { NewLine = "\n" };
         var stderr = new StringWriter { NewLine = "\n" };
-        var context = new InstallContext { IsPrivileged = () => privileged, Runner = runner, Program = () => [Program] };
+        var context = new InstallContext { IsPrivileged = () => privileged, Runner = runner, Program = () => [program] };
         var root = new RootCommand { ServiceCommand.Create(new CliConsole(stdout, stderr, TextReader.Null), context) };
         int exitCode = root.Parse([.. args, "--unit-dir", _unitDir, "--config-dir", _configDir]).Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
         return new CliRun(exitCode, stdout.ToString(), stderr.ToString());
@@ -197,6 +199,18 @@ public sealed class ServiceCommandTests : IDisposable
         Assert.Contains("--listen: '192.0.2.10'", Assert.Single(run.StderrLines), StringComparison.Ordinal);
         Assert.False(File.Exists(UnitPath));
         Assert.False(File.Exists(ConfigPath));
+    }
+
+    [Theory]
+    [InlineData("/home/alice/pipshield/pipshield", "ProtectHome=yes")]
+    [InlineData("/tmp/build/pipshield", "PrivateTmp=yes")]
+    public void Install_RefusesAProgramTheSandboxWouldHide(string program, string setting)
+    {
+        CliRun run = RunProgram(new RecordingRunner(), privileged: true, program, "service", "install", "--no-start");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"pipshield: {program} would be hidden from the service by {setting}; install from a copy under /opt or /usr/local (dotnet publish -o /opt/pipshield)", Assert.Single(run.StderrLines));
+        Assert.False(File.Exists(UnitPath));
     }
 
     [Fact]

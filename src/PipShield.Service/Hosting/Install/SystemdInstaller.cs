@@ -12,7 +12,16 @@ internal sealed class SystemdInstaller(InstallContext context, TextWriter output
     public void Install(InstallOptions options)
     {
         string path = Path.Combine(options.UnitDirectory, SystemdUnit.UnitName);
-        string unit = new SystemdUnit { ExecStart = context.Program() }.Render();
+        IReadOnlyList<string> program = context.Program();
+        foreach (string file in program.Where(Path.IsPathRooted))
+        {
+            if (SystemdUnit.HiddenBy(file) is { } setting)
+            {
+                throw new InstallException($"{file} would be hidden from the service by {setting}; install from a copy under /opt or /usr/local (dotnet publish -o /opt/pipshield)");
+            }
+        }
+
+        string unit = new SystemdUnit { ExecStart = program }.Render();
         string configFile = Path.Combine(options.ConfigDirectory, "pipshield.json");
         StarterConfig.RequireEndPoints(options.Listen);
         string config = StarterConfig.Render(options.Listen, stateDirectory: null);

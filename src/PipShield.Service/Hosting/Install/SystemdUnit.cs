@@ -93,6 +93,21 @@ internal sealed class SystemdUnit
         return text.ReplaceLineEndings("\n");
     }
 
+    /// <summary>The sandbox setting that would hide <paramref name="path"/> from the service, or null when it is visible.</summary>
+    public static string? HiddenBy(string path)
+    {
+        string full = Path.GetFullPath(path);
+        foreach ((string folder, string setting) in new[] { ("/home/", "ProtectHome=yes"), ("/root/", "ProtectHome=yes"), ("/run/user/", "ProtectHome=yes"), ("/tmp/", "PrivateTmp=yes"), ("/var/tmp/", "PrivateTmp=yes") })
+        {
+            if (full.StartsWith(folder, StringComparison.Ordinal))
+            {
+                return setting;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>One ExecStart word: quoted when it holds spaces, with systemd's <c>%</c> and <c>$</c> expansions escaped.</summary>
     public static string QuoteArgument(string argument)
     {
