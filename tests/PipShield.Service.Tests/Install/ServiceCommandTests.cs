@@ -30,7 +30,7 @@ public sealed class ServiceCommandTests : IDisposable
     {
         var stdout = new StringWriter { NewLine = "\n" };
         var stderr = new StringWriter { NewLine = "\n" };
-        var context = new InstallContext { IsPrivileged = () => privileged, Runner = runner, Program = () => [program] };
+        var context = new InstallContext { IsPrivileged = () => privileged, Runner = runner, Program = () => [program], DotnetRoot = () => "/usr/lib/dotnet" };
         var root = new RootCommand { ServiceCommand.Create(new CliConsole(stdout, stderr, TextReader.Null), context) };
         int exitCode = root.Parse([.. args, "--unit-dir", _unitDir, "--config-dir", _configDir]).Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
         return new CliRun(exitCode, stdout.ToString(), stderr.ToString());
@@ -44,7 +44,9 @@ public sealed class ServiceCommandTests : IDisposable
         CliRun run = Run(runner, privileged: true, "service", "install", "--no-start");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal($"{Program} run", new UnitFile(File.ReadAllText(UnitPath))["Service", "ExecStart"]);
+        var unit = new UnitFile(File.ReadAllText(UnitPath));
+        Assert.Equal($"{Program} run", unit["Service", "ExecStart"]);
+        Assert.Contains("DOTNET_ROOT=/usr/lib/dotnet", unit.All("Service", "Environment"));
         Assert.Contains($"Wrote {UnitPath}", run.StdoutLines);
         Assert.Contains("Skipped (--no-start): systemctl daemon-reload", run.StdoutLines);
         Assert.Contains("Skipped (--no-start): systemctl enable --now pipshield.service", run.StdoutLines);

@@ -69,6 +69,16 @@ public sealed class SystemdUnitTests
     }
 
     [Fact]
+    public void Unit_PointsTheAppHostAtTheInstallersDotnet_OnlyWhenGivenOne()
+    {
+        UnitFile with = new(new SystemdUnit { ExecStart = ["/opt/pipshield/pipshield"], DotnetRoot = "/opt/dot net" }.Render());
+        UnitFile without = Render("/opt/pipshield/pipshield");
+
+        Assert.Contains("\"DOTNET_ROOT=/opt/dot net\"", with.All("Service", "Environment"));
+        Assert.DoesNotContain(without.All("Service", "Environment"), e => e.StartsWith("DOTNET_ROOT", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Unit_CanGrantMoreCapabilities_OnBothLines()
     {
         UnitFile unit = new(new SystemdUnit { ExecStart = ["/opt/pipshield/pipshield"], Capabilities = ["CAP_NET_BIND_SERVICE", "CAP_NET_ADMIN"] }.Render());
@@ -87,7 +97,7 @@ public sealed class SystemdUnitTests
         try
         {
             string path = Path.Combine(folder, SystemdUnit.UnitName);
-            await File.WriteAllTextAsync(path, new SystemdUnit { ExecStart = [PipShieldProcess.Program!] }.Render(), TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(path, new SystemdUnit { ExecStart = [PipShieldProcess.Program!], DotnetRoot = InstalledProgram.DotnetRoot() }.Render(), TestContext.Current.CancellationToken);
             var start = new ProcessStartInfo(analyze!, ["verify", path]) { RedirectStandardOutput = true, RedirectStandardError = true };
             using Process verify = Process.Start(start)!;
             Task<string> stdout = verify.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);

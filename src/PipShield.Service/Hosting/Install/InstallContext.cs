@@ -10,4 +10,7 @@ internal sealed class InstallContext
 
     /// <summary>The program and leading arguments that start this build (see <see cref="InstalledProgram"/>).</summary>
     public Func<IReadOnlyList<string>> Program { get; init; } = InstalledProgram.Current;
+
+    /// <summary>The .NET install the service should use (see <see cref="InstalledProgram.DotnetRoot"/>); null for none.</summary>
+    public Func<string?> DotnetRoot { get; init; } = InstalledProgram.DotnetRoot;
 }

@@ -24,6 +24,15 @@ internal static class InstalledProgram
     /// <summary>The running program's command.</summary>
     public static IReadOnlyList<string> Current() => Command(AppContext.BaseDirectory, Environment.ProcessPath);
 
+    /// <summary>The folder of the .NET install running us (holding <c>dotnet</c> and <c>shared/</c>), or null for a
+    /// self-contained build, which carries its own runtime.</summary>
+    public static string? DotnetRoot()
+    {
+        // The runtime directory is ROOT/shared/Microsoft.NETCore.App/VERSION/.
+        string root = Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
+        return File.Exists(Path.Combine(root, OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet")) ? root.TrimEnd(Path.DirectorySeparatorChar) : null;
+    }
+
     private static string DotnetOnPath()
     {
         string name = OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet";

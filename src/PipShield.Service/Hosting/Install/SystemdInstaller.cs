@@ -13,7 +13,8 @@ internal sealed class SystemdInstaller(InstallContext context, TextWriter output
     {
         string path = Path.Combine(options.UnitDirectory, SystemdUnit.UnitName);
         IReadOnlyList<string> program = context.Program();
-        foreach (string file in program.Where(Path.IsPathRooted))
+        string? dotnetRoot = context.DotnetRoot();
+        foreach (string file in program.Append(dotnetRoot ?? string.Empty).Where(Path.IsPathRooted))
         {
             if (SystemdUnit.HiddenBy(file) is { } setting)
             {
@@ -21,7 +22,7 @@ internal sealed class SystemdInstaller(InstallContext context, TextWriter output
             }
         }
 
-        string unit = new SystemdUnit { ExecStart = program }.Render();
+        string unit = new SystemdUnit { ExecStart = program, DotnetRoot = dotnetRoot }.Render();
         string configFile = Path.Combine(options.ConfigDirectory, "pipshield.json");
         StarterConfig.RequireEndPoints(options.Listen);
         string config = StarterConfig.Render(options.Listen, stateDirectory: null);

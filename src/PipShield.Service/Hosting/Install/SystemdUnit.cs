@@ -24,6 +24,10 @@ internal sealed class SystemdUnit
     /// <summary>The program and arguments that start the service in the foreground, e.g. <c>/opt/pipshield/pipshield run</c>.</summary>
     public required IReadOnlyList<string> ExecStart { get; init; }
 
+    /// <summary>The .NET install the apphost should use, passed as <c>DOTNET_ROOT</c>. Default none: the apphost then
+    /// looks only in the standard places (/usr/share/dotnet, /usr/lib/dotnet, /etc/dotnet/install_location).</summary>
+    public string? DotnetRoot { get; init; }
+
     /// <summary>Capabilities the service keeps. Default: binding ports below 1024 only.</summary>
     public IReadOnlyList<string> Capabilities { get; init; } = ["CAP_NET_BIND_SERVICE"];
 
@@ -43,7 +47,7 @@ internal sealed class SystemdUnit
             [Service]
             # READY=1 once the listeners answer; STOPPING=1 when a stop begins (sd_notify).
             Type=notify
-            ExecStart={string.Join(' ', ExecStart.Select(QuoteArgument))} run
+            ExecStart={string.Join(' ', ExecStart.Select(a => QuoteArgument(a)))} run
             # SIGHUP reloads the block lists without dropping a query.
             ExecReload=/bin/kill -HUP $MAINPID
             Restart=on-failure
@@ -57,7 +61,7 @@ internal sealed class SystemdUnit
             ConfigurationDirectory=pipshield
             # pipshield.json is read from the working directory when it exists: put settings in {ConfigurationDirectory}/pipshield.json.
             WorkingDirectory={ConfigurationDirectory}
-            Environment=PIPSHIELD__Lists__StateDirectory={StateDirectory}
+            Environment=PIPSHIELD__Lists__StateDirectory={StateDirectory}{(DotnetRoot is null ? string.Empty : "\nEnvironment=" + QuoteArgument("DOTNET_ROOT=" + DotnetRoot, expandsDollar: false))}
 
             # Port 53 needs CAP_NET_BIND_SERVICE. The firewall feature will also need CAP_NET_ADMIN, on both lines.
             AmbientCapabilities={capabilities}
@@ -108,10 +112,16 @@ internal sealed class SystemdUnit
         return null;
     }
 
-    /// <summary>One ExecStart word: quoted when it holds spaces, with systemd's <c>%</c> and <c>$</c> expansions escaped.</summary>
-    public static string QuoteArgument(string argument)
+    /// <summary>One ExecStart word or Environment= assignment: quoted when it holds spaces, with systemd's <c>%</c>
+    /// (and for ExecStart <c>$</c>) expansions escaped.</summary>
+    public static string QuoteArgument(string argument, bool expandsDollar = true)
     {
-        string escaped = argument.Replace("%", "%%", StringComparison.Ordinal).Replace("$", "$$", StringComparison.Ordinal);
+        string escaped = argument.Replace("%", "%%", StringComparison.Ordinal);
+        if (expandsDollar)
+        {
+            escaped = escaped.Replace("$", "$$", StringComparison.Ordinal); // ExecStart= expands $VAR; Environment= does not
+        }
+
         if (escaped.Length > 0 && escaped.AsSpan().IndexOfAny(" \t\"'\\;") < 0)
         {
             return escaped;
