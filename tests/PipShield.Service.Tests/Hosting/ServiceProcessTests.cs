@@ -56,6 +56,8 @@ public sealed class ServiceProcessTests : IDisposable
         Assert.True(await ReceiveAsync(notify, "READY=1"), "no READY=1 within 30 s\n" + process.Output);
         IDnsQueryResponse response = await HostTestKit.Client(port).QueryAsync("example.org", QueryType.A, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(LoopbackUpstream.Address, Assert.Single(response.Answers.ARecords()).Address.ToString());
+        // The journal's format: a <priority> prefix, no timestamp (journald adds its own).
+        Assert.Contains("<6>PipShield.Service[3101] Service manager: SystemdNotifySocket", process.Output, StringComparison.Ordinal);
 
         process.Terminate();
 

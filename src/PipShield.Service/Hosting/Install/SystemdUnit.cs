@@ -52,7 +52,7 @@ internal sealed class SystemdUnit
             ExecReload=/bin/kill -HUP $MAINPID
             Restart=on-failure
             RestartSec=5s
-            # The host drains queries in flight for up to 30 s before it stops on SIGTERM.
+            # On SIGTERM queries in flight are answered first (at most 5 s); the host allows 30 s for all of shutdown.
             TimeoutStopSec=45s
 
             # A transient user allocated at start: no account to create or remove, and nothing else runs as it.
