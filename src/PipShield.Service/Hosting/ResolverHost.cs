@@ -10,6 +10,7 @@ using PipShield.Resolver.Stages.Cache;
 using PipShield.Resolver.Stages.Policy;
 using PipShield.Resolver.Stages.RateLimit;
 using PipShield.Resolver.Upstream;
+using PipShield.Service.Hosting.Lifetime;
 
 namespace PipShield.Service.Hosting;
 

@@ -1,3 +1,5 @@
+using PipShield.Service.Hosting.Lifetime;
+
 namespace PipShield.Service.Hosting.Install;
 
 /// <summary>

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Hosting.WindowsServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
-namespace PipShield.Service.Hosting;
+namespace PipShield.Service.Hosting.Lifetime;
 
 /// <summary>
 /// Lets the Windows service control manager or systemd run the host: start-up and stop notifications, SIGTERM /

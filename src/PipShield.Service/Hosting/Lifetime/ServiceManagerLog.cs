@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace PipShield.Service.Hosting;
+namespace PipShield.Service.Hosting.Lifetime;
 
 /// <summary>Log messages about service managers and installation (event ids 3100–3199).</summary>
 internal static partial class ServiceManagerLog

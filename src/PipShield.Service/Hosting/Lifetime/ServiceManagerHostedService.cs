@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace PipShield.Service.Hosting;
+namespace PipShield.Service.Hosting.Lifetime;
 
 /// <summary>Says once at start-up which service manager the host is working with, so a silent READY=1 problem
 /// shows up in the journal.</summary>

@@ -1,4 +1,4 @@
-namespace PipShield.Service.Hosting;
+namespace PipShield.Service.Hosting.Lifetime;
 
 /// <summary>What started the process, as far as the host can tell.</summary>
 internal enum ServiceManager : byte
