@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace PipShield.Service.Cli;
 
-/// <summary>The <c>pipshield</c> command line: <c>run</c> (the default), <c>compile</c>, <c>check</c> and <c>inspect</c>.</summary>
+/// <summary>The <c>pipshield</c> command line: <c>run</c> (the default), <c>compile</c>, <c>check</c>, <c>inspect</c>, <c>config</c> and <c>service</c>.</summary>
 public static class PipShieldCli
 {
     /// <summary>
@@ -23,6 +23,7 @@ public static class PipShieldCli
             InspectCommand.Create(console),
             ConfigCommand.Create(console),
             FeedsCommand.Create(console),
+            ServiceCommand.Create(console),
         };
 
         try

@@ -11,6 +11,7 @@ using PipShield.Resolver.Stages.Policy;
 using PipShield.Resolver.Stages.RateLimit;
 using PipShield.Resolver.Upstream;
 using PipShield.Service.Feeds;
+using PipShield.Service.Hosting.Lifetime;
 using PipShield.Service.QueryLog;
 
 namespace PipShield.Service.Hosting;
@@ -67,6 +68,7 @@ internal static class ResolverHost
             o.TimestampFormat = "HH:mm:ss ";
         });
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        ServiceManagers.Add(builder.Services); // after the console set-up: systemd's log format replaces it
 
         Bind<ResolverServerOptions>(builder.Services, ResolverServerOptions.SectionName, o =>
         {
@@ -117,7 +119,19 @@ internal static class ResolverHost
     private static void Bind<T>(IServiceCollection services, string section, Action<T>? commandLine)
         where T : class
     {
-        OptionsBuilder<T> options = services.AddOptions<T>().BindConfiguration(section, o => o.ErrorOnUnknownConfiguration = true);
+        OptionsBuilder<T> options = services.AddOptions<T>().Configure<IConfiguration>((o, configuration) =>
+        {
+            IConfigurationSection settings = configuration.GetSection(section);
+            try
+            {
+                settings.Bind(o, b => b.ErrorOnUnknownConfiguration = true);
+            }
+            catch (InvalidOperationException) when (UnknownSetting(settings) is { } unknown)
+            {
+                // The binder names only the property and the class; name the whole key, as the other checks do.
+                throw new InvalidOperationException($"{unknown}: not a setting PipShield knows");
+            }
+        });
         if (commandLine is not null)
         {
             options.PostConfigure(commandLine);
@@ -126,6 +140,11 @@ internal static class ResolverHost
         services.AddSingleton<IValidateOptions<T>>(new SectionValidator<T>(section));
         options.ValidateOnStart();
     }
+
+    private static string? UnknownSetting(IConfigurationSection settings) =>
+        SettingsOf(settings.Path) is { } known
+            ? settings.GetChildren().FirstOrDefault(c => !known.Contains(c.Key, StringComparer.OrdinalIgnoreCase))?.Path
+            : null;
 
     /// <summary>Data-annotation checks whose failures name the key: <c>Resolver:Cache:MaxEntries: …</c>.</summary>
     private sealed class SectionValidator<T>(string section) : IValidateOptions<T>
