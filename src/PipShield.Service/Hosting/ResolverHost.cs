@@ -24,6 +24,12 @@ internal static class ResolverHost
 {
     public const string DefaultConfigFile = "pipshield.json";
 
+    /// <summary>Where the service answers unless configured: loopback only, on a port that needs no privilege.</summary>
+    public static readonly string[] DefaultListenEndPoints = ["127.0.0.1:5335", "[::1]:5335"];
+
+    /// <summary>Clients free of response-rate limiting unless configured: the host itself.</summary>
+    public static readonly string[] DefaultRateLimitExempt = ["127.0.0.0/8", "::1/128"];
+
     /// <summary>Every configuration section the service reads; anything else in a configuration file is a mistake.</summary>
     public static readonly string[] Sections =
     [
@@ -70,11 +76,17 @@ internal static class ResolverHost
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         ServiceManagers.Add(builder.Services); // after the console set-up: systemd's log format replaces it
 
+        // Lists are defaulted here, not in defaults.json: configuration merges arrays by position, so a file naming
+        // one listen address would otherwise keep the default's second one.
         Bind<ResolverServerOptions>(builder.Services, ResolverServerOptions.SectionName, o =>
         {
             if (settings.Listen.Count > 0)
             {
                 o.ListenEndPoints = [.. settings.Listen];
+            }
+            else if (o.ListenEndPoints.Count == 0)
+            {
+                o.ListenEndPoints = [.. DefaultListenEndPoints];
             }
         });
         Bind<UpstreamOptions>(builder.Services, UpstreamOptions.SectionName, o =>
@@ -86,7 +98,13 @@ internal static class ResolverHost
         });
         Bind<CacheOptions>(builder.Services, CacheOptions.SectionName, null);
         Bind<PolicyOptions>(builder.Services, PolicyOptions.SectionName, null);
-        Bind<RateLimitOptions>(builder.Services, RateLimitOptions.SectionName, null);
+        Bind<RateLimitOptions>(builder.Services, RateLimitOptions.SectionName, o =>
+        {
+            if (o.Exempt.Count == 0)
+            {
+                o.Exempt = [.. DefaultRateLimitExempt];
+            }
+        });
         Bind<AccessControlOptions>(builder.Services, AccessControlOptions.SectionName, null);
         Bind<ListsOptions>(builder.Services, ListsOptions.SectionName, o =>
         {

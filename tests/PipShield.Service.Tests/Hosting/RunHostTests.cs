@@ -81,6 +81,42 @@ public sealed class RunHostTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_ListensOnlyWhereTheConfigFileSays_NotAlsoOnTheDefaults()
+    {
+        // Configuration merges arrays by position: a default list of two would have kept its second entry.
+        int port = FreePort();
+        string config = _workspace.PathOf("pipshield.json");
+        await File.WriteAllTextAsync(config, $$"""
+            { "Resolver": { "Server": { "ListenEndPoints": [ "127.0.0.1:{{port}}" ] }, "RateLimit": { "Exempt": [ "192.0.2.0/24" ] } } }
+            """, TestContext.Current.CancellationToken);
+        RunSettings settings = Settings(port, configFile: config);
+        settings.Listen.Clear();
+        using IHost host = ResolverHost.Build(settings);
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            var service = host.Services.GetRequiredService<ResolverHostedService>();
+            Assert.Equal([$"127.0.0.1:{port}"], service.Engine!.Server.EndPoints.Select(e => e.ToString()));
+            Assert.Equal(["192.0.2.0/24"], host.Services.GetRequiredService<IOptions<RateLimitOptions>>().Value.Exempt);
+        }
+        finally
+        {
+            await host.StopAsync(TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
+    public void Run_WithoutListenSettings_AnswersOnLoopbackPort5335_AndExemptsLoopbackFromRateLimits()
+    {
+        RunSettings settings = Settings(FreePort());
+        settings.Listen.Clear();
+        using IHost host = ResolverHost.Build(settings);
+
+        Assert.Equal(["127.0.0.1:5335", "[::1]:5335"], host.Services.GetRequiredService<IOptions<ResolverServerOptions>>().Value.ListenEndPoints);
+        Assert.Equal(["127.0.0.0/8", "::1/128"], host.Services.GetRequiredService<IOptions<RateLimitOptions>>().Value.Exempt);
+    }
+
+    [Fact]
     public async Task Run_RefusesToForwardToItself()
     {
         int port = FreePort();
@@ -187,7 +223,7 @@ public sealed class RunHostTests : IDisposable
     [Fact]
     public async Task Run_RefusesABadRateLimitExemptPrefix_NamingTheKey()
     {
-        using IHost host = ResolverHost.Build(Settings(FreePort(), new() { ["Resolver:RateLimit:Exempt:1"] = "loopback" }));
+        using IHost host = ResolverHost.Build(Settings(FreePort(), new() { ["Resolver:RateLimit:Exempt:0"] = "127.0.0.0/8", ["Resolver:RateLimit:Exempt:1"] = "loopback" }));
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync(TestContext.Current.CancellationToken));
 
