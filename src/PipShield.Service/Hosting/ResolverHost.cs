@@ -10,6 +10,7 @@ using PipShield.Resolver.Stages.Cache;
 using PipShield.Resolver.Stages.Policy;
 using PipShield.Resolver.Stages.RateLimit;
 using PipShield.Resolver.Upstream;
+using PipShield.Service.BlockPage;
 
 namespace PipShield.Service.Hosting;
 
@@ -25,7 +26,7 @@ internal static class ResolverHost
     public static readonly string[] Sections =
     [
         ResolverServerOptions.SectionName, UpstreamOptions.SectionName, CacheOptions.SectionName, PolicyOptions.SectionName,
-        RateLimitOptions.SectionName, AccessControlOptions.SectionName, ListsOptions.SectionName, "Logging",
+        RateLimitOptions.SectionName, AccessControlOptions.SectionName, ListsOptions.SectionName, BlockPageOptions.SectionName, "Logging",
     ];
 
     public static IHost Build(RunSettings settings)
@@ -101,6 +102,8 @@ internal static class ResolverHost
 
         builder.Services.AddSingleton<ResolverHostedService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ResolverHostedService>());
+        Bind<BlockPageOptions>(builder.Services, BlockPageOptions.SectionName, null);
+        builder.Services.AddBlockPage(builder.Configuration); // after the resolver: the page reads its lists
         return builder.Build();
     }
 
@@ -144,6 +147,7 @@ internal static class ResolverHost
         RateLimitOptions.SectionName => Properties<RateLimitOptions>(),
         AccessControlOptions.SectionName => Properties<AccessControlOptions>(),
         ListsOptions.SectionName => Properties<ListsOptions>(),
+        BlockPageOptions.SectionName => Properties<BlockPageOptions>(),
         _ => null,
     };
 
