@@ -114,8 +114,14 @@ internal sealed class BlockPageHostedService(
             EnvironmentName = Environments.Production,
         });
         builder.Configuration.Sources.Clear(); // the page reads the BlockPage section only, never ASPNETCORE_* settings
+        // Kestrel's warnings go to the service's log; its per-request lines would be one per blocked visit.
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(loggerFactory);
+        builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+
+        // The service host owns Ctrl+C and SIGTERM; the page's own host must not react to them too.
+        builder.Services.AddSingleton<IHostLifetime, PassiveLifetime>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -148,7 +154,8 @@ internal sealed class BlockPageHostedService(
         string html;
         try
         {
-            BlockPageModel model = _lookup!.Describe(context.Request.Host.HasValue ? context.Request.Host.Host : null);
+            // The raw header: HostString.Host decodes punycode and throws on a bad A-label.
+            BlockPageModel model = _lookup!.Describe(BlockPageLookup.WithoutPort(context.Request.Headers.Host.ToString()));
             html = _renderer!.Render(model);
         }
         catch (Exception ex)
@@ -190,5 +197,23 @@ internal sealed class BlockPageHostedService(
                 BlockPageLog.NoReachableAddress(_logger, "IPv6", "AAAA");
             }
         }
+    }
+
+    /// <summary>Hands the page's loggers to the service's logger factory.</summary>
+    private sealed class ForwardingLoggerProvider(ILoggerFactory factory) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => factory.CreateLogger(categoryName);
+
+        public void Dispose()
+        {
+        }
+    }
+
+    /// <summary>A lifetime that waits for nothing and listens to no signal.</summary>
+    private sealed class PassiveLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

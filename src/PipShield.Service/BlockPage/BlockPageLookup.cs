@@ -38,6 +38,19 @@ internal sealed class BlockPageLookup(Func<ImageHolder?> images, TimeProvider ti
         };
     }
 
+    /// <summary>The host part of a Host header: <c>example.org:8080</c> → <c>example.org</c>, <c>[2001:db8::1]:80</c> → <c>[2001:db8::1]</c>.</summary>
+    internal static string WithoutPort(string header)
+    {
+        if (header.StartsWith('['))
+        {
+            int close = header.IndexOf(']', StringComparison.Ordinal);
+            return close < 0 ? header : header[..(close + 1)];
+        }
+
+        int colon = header.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? header : header[..colon];
+    }
+
     /// <summary>
     /// The Host as a lower-case A-label name without port or final dot; an IP literal as an address; null for
     /// anything that is not a valid host name (too long, bad characters, bad punycode).
