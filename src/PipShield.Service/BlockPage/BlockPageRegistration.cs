@@ -20,6 +20,14 @@ internal static class BlockPageRegistration
         services.AddSingleton<IValidateOptions<BlockPageOptions>, BlockPageOptionsValidator>();
         services.AddOptions<PolicyOptions>().PostConfigure<IOptions<BlockPageOptions>>((policy, page) =>
         {
+            // Clients that ask for structured error text learn who to contact and who blocked the name.
+            if (policy.StructuredErrorContacts.Count == 0 && page.Value.ReportAddress is { } report && BlockPageText.ReportLink(report) is { } link)
+            {
+                policy.StructuredErrorContacts.Add(link);
+            }
+
+            policy.StructuredErrorOrganisation ??= page.Value.Organisation;
+
             if (!page.Value.Enabled)
             {
                 return;
