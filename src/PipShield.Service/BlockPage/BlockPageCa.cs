@@ -45,8 +45,15 @@ internal sealed class BlockPageCa : IDisposable
     public string CertificatePath => Path.Combine(Directory, CertificateFileName);
 
     /// <summary>The CA folder inside the state directory (the one <see cref="ListsOptions.StateDirectory"/> names).</summary>
-    public static string DirectoryFor(string? stateDirectory) =>
-        Path.Combine(stateDirectory is { Length: > 0 } state ? Path.GetFullPath(state) : Path.Combine(Path.GetTempPath(), "pipshield"), "blockpage-ca");
+    /// <remarks>A relative state directory is found as the image loader finds it: in the working directory when it
+    /// exists there, else in the program's folder.</remarks>
+    public static string DirectoryFor(string? stateDirectory)
+    {
+        string state = stateDirectory is not { Length: > 0 } configured ? Path.Combine(Path.GetTempPath(), "pipshield")
+            : Path.IsPathRooted(configured) || System.IO.Directory.Exists(configured) ? Path.GetFullPath(configured)
+            : Path.Combine(AppContext.BaseDirectory, configured);
+        return Path.Combine(state, "blockpage-ca");
+    }
 
     /// <summary>Loads the CA from <paramref name="directory"/>, creating it on first use.</summary>
     /// <exception cref="StartupException">The files exist but cannot be read, or do not match.</exception>
