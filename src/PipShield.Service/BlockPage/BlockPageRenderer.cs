@@ -54,6 +54,14 @@ internal sealed class BlockPageRenderer(BlockPageOptions options)
                 .Append("<dt>Category</dt><dd>").Append(_html.Encode(model.Category ?? "unknown")).Append("</dd>\n")
                 .Append("<dt>Source list</dt><dd>").Append(_html.Encode(model.Source ?? "unknown")).Append("</dd>\n");
         }
+        else if (model.Name is null || System.Net.IPAddress.TryParse(model.Name, out _))
+        {
+            // Opened by address, or a Host that is not a name: there is no site to look up.
+            page.Append("<h1>").Append(organisation).Append(" warning page</h1>\n<p>")
+                .Append(model.Name is null ? "The name of the website your device asked for could not be read, so it cannot be checked."
+                    : "You opened this page by its address. Devices are sent here when they try to open a blocked website.")
+                .Append("</p>\n<h2>Details</h2>\n<dl>\n");
+        }
         else
         {
             page.Append("<h1>This website is not blocked any more</h1>\n<p>Your device was sent here for <span class=\"name\">")

@@ -142,6 +142,21 @@ public sealed class BlockPageServerTests
         Assert.Equal(HttpStatusCode.Forbidden, next.StatusCode);
     }
 
+    [Theory]
+    [InlineData("127.0.0.1", "You opened this page by its address")]
+    [InlineData("bad..name.example.org", "could not be read")]
+    public async Task HostThatIsNoName_GetsAPageSayingSo(string hostHeader, string expected)
+    {
+        await using var host = await BlockPageTestHost.StartAsync();
+
+        string reply = await host.RawAsync(Encoding.ASCII.GetBytes($"GET / HTTP/1.1\r\nHost: {hostHeader}\r\nConnection: close\r\n\r\n"));
+
+        Assert.StartsWith("HTTP/1.1 403 ", reply);
+        string page = WebUtility.HtmlDecode(reply);
+        Assert.Contains(expected, page);
+        Assert.DoesNotContain("no longer listed", page);
+    }
+
     [Fact]
     public async Task IdnHost_ShowsTheALabel_AndItsUnicodeForm()
     {
