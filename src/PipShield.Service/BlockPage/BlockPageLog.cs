@@ -5,7 +5,7 @@ namespace PipShield.Service.BlockPage;
 /// <summary>Log messages of the warning page (event ids 3300–3399).</summary>
 internal static partial class BlockPageLog
 {
-    [LoggerMessage(EventId = 3301, Level = LogLevel.Information, Message = "Warning page serving on {EndPoints}; blocked names answer {Addresses}")]
+    [LoggerMessage(EventId = 3301, Level = LogLevel.Information, Message = "Warning page serving on {EndPoints}; devices reach it at {Addresses}")]
     public static partial void Started(ILogger logger, string endPoints, string addresses);
 
     [LoggerMessage(EventId = 3302, Level = LogLevel.Warning,

@@ -141,6 +141,42 @@ public sealed class BlockPageHttpsTests
     }
 
     [Fact]
+    public async Task ConfiguredPfxWithPassword_IsServed()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "pipshield-pfx-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            using var key = RSA.Create(2048);
+            var request = new CertificateRequest("CN=page.example.net", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            var san = new SubjectAlternativeNameBuilder();
+            san.AddDnsName("page.example.net");
+            request.CertificateExtensions.Add(san.Build());
+            using X509Certificate2 self = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+            string pfx = Path.Combine(folder, "page.pfx");
+            await File.WriteAllBytesAsync(pfx, self.Export(X509ContentType.Pkcs12, "correct horse"), TestContext.Current.CancellationToken);
+
+            await using var host = await BlockPageTestHost.StartAsync(new()
+            {
+                ["BlockPage:CertificateFile"] = pfx,
+                ["BlockPage:CertificatePassword"] = "correct horse",
+            });
+            (HttpResponseMessage response, X509Certificate2 leaf) = await FetchAsync("page.example.net", host.HttpsPort, self);
+
+            using (response)
+            using (leaf)
+            {
+                Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+                Assert.Equal(self.Thumbprint, leaf.Thumbprint);
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task MissingCertificateFile_StopsStartup_NamingTheKey()
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => BlockPageTestHost.StartAsync(new()
