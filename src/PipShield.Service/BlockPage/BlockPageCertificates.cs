@@ -6,7 +6,7 @@ using PipShield.Service.Hosting;
 namespace PipShield.Service.BlockPage;
 
 /// <summary>The certificate the HTTPS page presents: one configured certificate, or one minted per name by the own CA.</summary>
-internal sealed class BlockPageCertificates
+internal sealed class BlockPageCertificates : IDisposable
 {
     private readonly X509Certificate2? _fixed;
     private readonly BlockPageCa? _ca;
@@ -39,6 +39,12 @@ internal sealed class BlockPageCertificates
 
     /// <summary>The certificate for a TLS handshake naming <paramref name="serverName"/> (SNI; null without it).</summary>
     public X509Certificate2 Select(string? serverName) => _fixed ?? _ca!.CertificateFor(serverName);
+
+    public void Dispose()
+    {
+        _fixed?.Dispose();
+        _ca?.Dispose();
+    }
 
     private static X509Certificate2 LoadConfigured(string file, string? keyFile, string? password)
     {

@@ -104,6 +104,9 @@ internal sealed class BlockPageHostedService(
             await _app.DisposeAsync().ConfigureAwait(false);
             _app = null;
         }
+
+        Certificates?.Dispose(); // after the server: no handshake can ask for a certificate any more
+        Certificates = null;
     }
 
     private WebApplication Build(List<IPEndPoint> http, List<IPEndPoint> https)
