@@ -10,12 +10,13 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 # Integration tests query the resolver with dig and kdig as well as .NET clients; the short soak drives the
-# built service with dnsperf, with unbound as its upstream.
+# built service with dnsperf, with unbound as its upstream; the warning-page test loads the page in headless Chromium.
 need=()
 command -v dig >/dev/null 2>&1 || need+=(dnsutils)
 command -v kdig >/dev/null 2>&1 || need+=(knot-dnsutils)
 command -v dnsperf >/dev/null 2>&1 || need+=(dnsperf)
 command -v unbound >/dev/null 2>&1 || need+=(unbound)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]} (Debian packages)"
   if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo -n"; fi

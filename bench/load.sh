@@ -70,7 +70,7 @@ T0=$(now_ns)
 first_answer "$UPSTREAM_PID" "$UPSTREAM_PORT" "$ALLOWED_PROBE" 192.0.2.1 >/dev/null || die "upstream did not start: $(tail -5 "$LOGS/upstream.log")"
 
 # --- 4. the servers under test -------------------------------------------------------------------------------
-# Blocked answers: A 0.0.0.0 from both (PipShield's default sinkhole, unbound's always_null); with RPZ
+# Blocked answers: A 0.0.0.0 from both (PipShield's sinkhole with its warning page off, as only DNS is measured; unbound's always_null); with RPZ
 # (CNAME . = NXDOMAIN) PipShield is switched to NXDOMAIN too, so both send the same kind of answer.
 BLOCKED_ANSWER=0.0.0.0
 case $UNBOUND_MODE in
@@ -92,7 +92,7 @@ start_server() { # server [list]: starts it pinned to SERVER_CPU, sets SPID and 
             local source=(--image "$IMAGE")
             [[ $variant == list ]] && source=(--list "$DATA/blocked.domains.txt:domains:malware")
             # An empty working directory, so no pipshield.json is picked up.
-            (cd "$WORK/pipshield" && PIPSHIELD__Lists__StateDirectory="$WORK/state" exec taskset -c "$SERVER_CPU" \
+            (cd "$WORK/pipshield" && PIPSHIELD__Lists__StateDirectory="$WORK/state" PIPSHIELD__BlockPage__Enabled=false exec taskset -c "$SERVER_CPU" \
                 "$PIPSHIELD" run --listen "127.0.0.1:${PORT[pipshield]}" --upstream "127.0.0.1:$UPSTREAM_PORT" "${source[@]}") \
                 >"$LOGS/pipshield${variant:+-$variant}.log" 2>&1 &
             ;;

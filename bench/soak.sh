@@ -71,9 +71,10 @@ STARTED+=("$UPSTREAM_PID")
 T0=$(now_ns)
 first_answer "$UPSTREAM_PID" "$UPSTREAM_PORT" "$ALLOWED_PROBE" 192.0.2.1 >/dev/null || die "upstream did not start"
 
+# The warning page is off: the soak measures DNS alone and checks for the unroutable sinkhole 0.0.0.0.
 start_pipshield() {
     T0=$(now_ns)
-    (cd "$WORK" && PIPSHIELD__Lists__StateDirectory="$WORK/state" PIPSHIELD__Lists__ReloadCheckInterval=00:00:01 \
+    (cd "$WORK" && PIPSHIELD__Lists__StateDirectory="$WORK/state" PIPSHIELD__Lists__ReloadCheckInterval=00:00:01 PIPSHIELD__BlockPage__Enabled=false \
         exec taskset -c "$SERVER_CPU" "$PIPSHIELD" run --listen "127.0.0.1:$PORT" --upstream "127.0.0.1:$UPSTREAM_PORT" --image "$LIVE") \
         >>"$LOGS/pipshield.log" 2>&1 &
     SPID=$!

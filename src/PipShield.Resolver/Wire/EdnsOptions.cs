@@ -49,6 +49,28 @@ public static class EdnsOptions
         return true;
     }
 
+    /// <summary>
+    /// True when the OPT RDATA holds an Extended DNS Error option with no EXTRA-TEXT: the client's signal that it
+    /// understands structured EXTRA-TEXT (draft-ietf-dnsop-structured-dns-error). Call after <see cref="AreWellFormed"/>.
+    /// </summary>
+    public static bool SignalsStructuredError(ReadOnlySpan<byte> rdata)
+    {
+        int position = 0;
+        while (position + 4 <= rdata.Length)
+        {
+            ushort code = BinaryPrimitives.ReadUInt16BigEndian(rdata[position..]);
+            int length = BinaryPrimitives.ReadUInt16BigEndian(rdata[(position + 2)..]);
+            if (code == ExtendedError && length is 0 or 2)
+            {
+                return true; // empty, or an INFO-CODE without text
+            }
+
+            position += 4 + length;
+        }
+
+        return false;
+    }
+
     private static bool IsValidClientSubnet(ReadOnlySpan<byte> data)
     {
         if (data.Length < 4)

@@ -36,6 +36,9 @@ public readonly struct QueryInfo
     /// <summary>The DO bit (RFC 3225).</summary>
     public bool DnssecOk { get; init; }
 
+    /// <summary>The client sent an empty Extended DNS Error option: it reads structured (JSON) EXTRA-TEXT.</summary>
+    public bool WantsStructuredError { get; init; }
+
     public bool RecursionDesired => (Flags & DnsHeader.RdFlag) != 0;
 
     public bool CheckingDisabled => (Flags & DnsHeader.CdFlag) != 0;

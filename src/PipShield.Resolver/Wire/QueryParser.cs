@@ -127,6 +127,11 @@ public static class QueryParser
             {
                 return QueryParseStatus.FormErr;
             }
+
+            if (version == 0 && EdnsOptions.SignalsStructuredError(packet[rdataStart..position]))
+            {
+                info = info with { WantsStructuredError = true };
+            }
         }
 
         if (position != packet.Length)

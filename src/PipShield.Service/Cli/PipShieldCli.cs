@@ -24,6 +24,7 @@ public static class PipShieldCli
             ConfigCommand.Create(console),
             FeedsCommand.Create(console),
             ServiceCommand.Create(console),
+            BlockPageCommand.Create(console),
         };
 
         try

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using PipShield.Service.Hosting;
@@ -36,7 +37,19 @@ internal static class RunCommand
         try
         {
             using IHost host = ResolverHost.Build(settings);
-            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            IHostApplicationLifetime lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+            try
+            {
+                await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested || cancellationToken.IsCancellationRequested)
+            {
+                // SIGTERM (or Ctrl+C) before every part had started: an ordinary stop. The resolver may already be
+                // answering, so stop what did start, draining its queries, and exit as a stop would.
+                using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                await host.StopAsync(drain.Token).ConfigureAwait(false);
+            }
+
             return ExitCodes.Success;
         }
         catch (Exception ex) when (ex is StartupException or OptionsValidationException or InvalidOperationException or IOException)

@@ -10,6 +10,7 @@ using PipShield.Resolver.Stages.Cache;
 using PipShield.Resolver.Stages.Policy;
 using PipShield.Resolver.Stages.RateLimit;
 using PipShield.Resolver.Upstream;
+using PipShield.Service.BlockPage;
 using PipShield.Service.Feeds;
 using PipShield.Service.Hosting.Lifetime;
 using PipShield.Service.QueryLog;
@@ -35,7 +36,7 @@ internal static class ResolverHost
     [
         ResolverServerOptions.SectionName, UpstreamOptions.SectionName, CacheOptions.SectionName, PolicyOptions.SectionName,
         RateLimitOptions.SectionName, AccessControlOptions.SectionName, ListsOptions.SectionName, FeedsOptions.SectionName,
-        QueryLogOptions.SectionName, "Logging",
+        QueryLogOptions.SectionName, BlockPageOptions.SectionName, "Logging",
     ];
 
     public static IHost Build(RunSettings settings)
@@ -131,6 +132,19 @@ internal static class ResolverHost
         builder.Services.AddFeedHttpClient();
         builder.Services.AddSingleton<FeedRefreshService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FeedRefreshService>());
+        Bind<BlockPageOptions>(builder.Services, BlockPageOptions.SectionName, o =>
+        {
+            if (o.HttpEndPoints.Count == 0)
+            {
+                o.HttpEndPoints = ["127.0.0.1:80", "[::1]:80"];
+            }
+
+            if (o.HttpsEndPoints.Count == 0)
+            {
+                o.HttpsEndPoints = ["127.0.0.1:443", "[::1]:443"];
+            }
+        });
+        builder.Services.AddBlockPage(builder.Configuration); // after the resolver: the page reads its lists
         return builder.Build();
     }
 
@@ -193,6 +207,7 @@ internal static class ResolverHost
         ListsOptions.SectionName => Properties<ListsOptions>(),
         QueryLogOptions.SectionName => Properties<QueryLogOptions>(),
         FeedsOptions.SectionName => Properties<FeedsOptions>(),
+        BlockPageOptions.SectionName => Properties<BlockPageOptions>(),
         _ => null,
     };
 

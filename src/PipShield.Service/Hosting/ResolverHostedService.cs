@@ -35,6 +35,9 @@ internal sealed class ResolverHostedService(
     /// <summary>The running resolver (after start), for tests and the admin surface.</summary>
     public ResolverEngine? Engine => _engine;
 
+    /// <summary>The lists in service (after start), for the warning page.</summary>
+    public ImageHolder? Images => _images;
+
     /// <summary>Reloads the lists on file changes and SIGHUP (after start).</summary>
     public ListReloader? Reloader => _reloader;
 

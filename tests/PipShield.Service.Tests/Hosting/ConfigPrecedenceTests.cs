@@ -60,7 +60,8 @@ public sealed class ConfigPrecedenceTests : IDisposable
         Assert.Equal(LoopbackUpstream.Address, Assert.Single(forwarded.Answers.ARecords()).Address.ToString());
 
         process.Terminate();
-        Assert.Equal(0, await process.WaitForExitAsync(Patience));
+        int? exit = await process.WaitForExitAsync(Patience);
+        Assert.True(exit == 0, $"exit {exit}\n{process.Output}");
     }
 
     [Fact]
@@ -80,7 +81,8 @@ public sealed class ConfigPrecedenceTests : IDisposable
         Assert.Equal("192.0.2.3", Assert.Single(blocked.Answers.ARecords()).Address.ToString());
 
         process.Terminate();
-        Assert.Equal(0, await process.WaitForExitAsync(Patience));
+        int? exit = await process.WaitForExitAsync(Patience);
+        Assert.True(exit == 0, $"exit {exit}\n{process.Output}");
     }
 
     private static async Task WaitUntilStartedAsync(PipShieldProcess process) =>

@@ -93,7 +93,7 @@ public sealed class PolicyStage : IQueryStage
             SinkholeV6 = v6,
             RuleNameOffset = soaOwnerOffset ?? (match.IsIp ? 0 : match.NameOffset),
             Ede = EdeCode.Blocked,
-            ExtraText = Texts(image).For(match.SourceIndex),
+            ExtraText = Texts(image).For(match.SourceIndex, query.Query.WantsStructuredError),
         };
         query.ResponseLength = ResponseBuilder.WriteBlocked(query.RequestSpan, query.Query, answer, query.Response);
         query.Origin = ResponseOrigin.Blocked;
@@ -106,7 +106,7 @@ public sealed class PolicyStage : IQueryStage
         SourceTexts? texts = Volatile.Read(ref _texts);
         if (texts is null || !ReferenceEquals(texts.Image, image))
         {
-            texts = new SourceTexts(image);
+            texts = new SourceTexts(image, _options);
             Volatile.Write(ref _texts, texts);
         }
 
@@ -144,12 +144,27 @@ public sealed class PolicyStage : IQueryStage
         return address.GetAddressBytes();
     }
 
-    private sealed class SourceTexts(BlocklistImage image)
+    /// <summary>The EXTRA-TEXT of each source of one image: short text, and the structured JSON form.</summary>
+    private sealed class SourceTexts
     {
-        private readonly byte[][] _texts = image.Sources.Select(s => Encoding.UTF8.GetBytes($"{s.Category}: {s.Name}")).ToArray();
+        private readonly byte[][] _short;
+        private readonly byte[][]? _structured;
 
-        public BlocklistImage Image { get; } = image;
+        public SourceTexts(BlocklistImage image, PolicyOptions options)
+        {
+            Image = image;
+            _short = [.. image.Sources.Select(s => Encoding.UTF8.GetBytes($"{s.Category}: {s.Name}"))];
+            _structured = options.StructuredErrorContacts.Count == 0 ? null
+                : [.. image.Sources.Select(s => StructuredErrorText.Write(options.StructuredErrorContacts, $"{s.Category}: {s.Name}", options.StructuredErrorOrganisation))];
+        }
 
-        public ReadOnlySpan<byte> For(int source) => (uint)source < (uint)_texts.Length ? _texts[source] : default;
+        public BlocklistImage Image { get; }
+
+        /// <summary>The text for <paramref name="source"/>; JSON only for a client that signalled it reads it.</summary>
+        public ReadOnlySpan<byte> For(int source, bool structured)
+        {
+            byte[][] texts = structured && _structured is not null ? _structured : _short;
+            return (uint)source < (uint)texts.Length ? texts[source] : default;
+        }
     }
 }
