@@ -33,6 +33,17 @@ internal static class BlockPageRegistration
                 return;
             }
 
+            // The page says who to contact and how to report a mistake, so its address is a contact too.
+            if (BlockPageAddresses.Reachable(page.Value, AddressFamily.InterNetwork) is IPAddress pageAddress)
+            {
+                int port = IPEndPoint.Parse(page.Value.HttpEndPoints[0]).Port;
+                string pageLink = port == 80 ? $"http://{pageAddress}/" : $"http://{pageAddress}:{port}/";
+                if (!policy.StructuredErrorContacts.Contains(pageLink))
+                {
+                    policy.StructuredErrorContacts.Add(pageLink);
+                }
+            }
+
             if (configuration[$"{PolicyOptions.SectionName}:{nameof(PolicyOptions.SinkholeIPv4)}"] is null
                 && BlockPageAddresses.Reachable(page.Value, AddressFamily.InterNetwork) is IPAddress v4)
             {

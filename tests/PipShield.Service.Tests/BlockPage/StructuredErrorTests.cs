@@ -38,7 +38,7 @@ public sealed class StructuredErrorTests
         Assert.Equal(15, code);
         using JsonDocument json = JsonDocument.Parse(text);
         JsonElement root = json.RootElement;
-        Assert.Equal(["mailto:false-positive@example.org"], root.GetProperty("c").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal(["mailto:false-positive@example.org", $"http://127.0.0.1:{host.HttpPort}/"], root.GetProperty("c").EnumerateArray().Select(c => c.GetString()));
         Assert.Equal("phishing: sample-phishing.domains.txt", root.GetProperty("j").GetString());
         Assert.Equal("Example Campaign", root.GetProperty("o").GetString());
     }
@@ -55,9 +55,20 @@ public sealed class StructuredErrorTests
     }
 
     [Fact]
-    public async Task WithoutAContact_EvenASignallingClientGetsTheShortText()
+    public async Task WithoutAReportAddress_TheWarningPageIsTheContact()
     {
         await using var host = await BlockPageTestHost.StartAsync(new() { ["BlockPage:ReportAddress"] = null });
+
+        (_, string text) = await QueryEdeAsync(host.DnsPort, "phish.example.net", signal: true);
+
+        using JsonDocument json = JsonDocument.Parse(text);
+        Assert.Equal([$"http://127.0.0.1:{host.HttpPort}/"], json.RootElement.GetProperty("c").EnumerateArray().Select(c => c.GetString()));
+    }
+
+    [Fact]
+    public async Task WithoutAContactOrAPage_EvenASignallingClientGetsTheShortText()
+    {
+        await using var host = await BlockPageTestHost.StartAsync(new() { ["BlockPage:ReportAddress"] = null, ["BlockPage:Enabled"] = "false" });
 
         (_, string text) = await QueryEdeAsync(host.DnsPort, "phish.example.net", signal: true);
 
