@@ -46,6 +46,12 @@ public sealed class QueryContext
     /// <summary>The client's endpoint, when a listener has one to reply to.</summary>
     public EndPoint? ClientEndPoint { get; set; }
 
+    /// <summary>
+    /// The enrolled device that asked, when known: from its DNS-over-HTTPS path, its DNS-over-TLS server name, or
+    /// its address on plain DNS (<see cref="IDeviceDirectory"/>). Null for an unidentified client.
+    /// </summary>
+    public DeviceIdentity? Device { get; set; }
+
     public Transport Transport { get; set; }
 
     /// <summary>Largest response the client accepts on this transport (UDP payload size, or 65535 on streams).</summary>
@@ -85,6 +91,7 @@ public sealed class QueryContext
         DecisionAction = RuleAction.Default;
         _decisionSubjectLength = 0;
         ClientEndPoint = null;
+        Device = null;
         MaxResponseSize = 512;
     }
 
