@@ -10,6 +10,7 @@ using PipShield.Resolver.Stages.Cache;
 using PipShield.Resolver.Stages.Policy;
 using PipShield.Resolver.Stages.RateLimit;
 using PipShield.Resolver.Upstream;
+using PipShield.Service.Firewall;
 using PipShield.Service.QueryLog;
 
 namespace PipShield.Service.Hosting;
@@ -26,7 +27,7 @@ internal static class ResolverHost
     public static readonly string[] Sections =
     [
         ResolverServerOptions.SectionName, UpstreamOptions.SectionName, CacheOptions.SectionName, PolicyOptions.SectionName,
-        RateLimitOptions.SectionName, AccessControlOptions.SectionName, ListsOptions.SectionName, QueryLogOptions.SectionName, "Logging",
+        RateLimitOptions.SectionName, AccessControlOptions.SectionName, ListsOptions.SectionName, QueryLogOptions.SectionName, FirewallOptions.SectionName, "Logging",
     ];
 
     public static IHost Build(RunSettings settings)
@@ -101,9 +102,12 @@ internal static class ResolverHost
         });
 
         Bind<QueryLogOptions>(builder.Services, QueryLogOptions.SectionName, null);
+        Bind<FirewallOptions>(builder.Services, FirewallOptions.SectionName, null);
 
         builder.Services.AddSingleton<ResolverHostedService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ResolverHostedService>());
+        builder.Services.AddSingleton<FirewallHostedService>(); // after the resolver: starts once the lists are loaded
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<FirewallHostedService>());
         return builder.Build();
     }
 
@@ -148,6 +152,7 @@ internal static class ResolverHost
         AccessControlOptions.SectionName => Properties<AccessControlOptions>(),
         ListsOptions.SectionName => Properties<ListsOptions>(),
         QueryLogOptions.SectionName => Properties<QueryLogOptions>(),
+        FirewallOptions.SectionName => Properties<FirewallOptions>(),
         _ => null,
     };
 
