@@ -39,7 +39,7 @@ internal sealed class FirewallTargets
     /// <summary>IPv6 ranges to block, sorted and disjoint.</summary>
     public IReadOnlyList<AddressRange> Ipv6 { get; }
 
-    /// <summary>Listed ranges left out or cut short because they cover a protected address, as
+    /// <summary>The protected addresses cut out of listed ranges, as
     /// <c>127.0.0.2 (loopback)</c>; at most <see cref="MaxSkippedShown"/> of them.</summary>
     public IReadOnlyList<string> Skipped { get; }
 
@@ -90,7 +90,7 @@ internal sealed class FirewallTargets
                     continue;
                 }
 
-                if (!trimmed && skipped.Count < MaxSkippedShown)
+                if (skipped.Count < MaxSkippedShown)
                 {
                     skipped.Add($"{range.Intersect(guard)} ({reason})");
                 }
