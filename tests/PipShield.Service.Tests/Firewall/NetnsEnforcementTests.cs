@@ -110,6 +110,87 @@ public sealed class NetnsEnforcementTests : IDisposable
         Assert.Contains($"\"{Address(2)}\", \"{other}.3\"", hits, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(FirewallMode.Host, FirewallAction.Drop, false, BypassAction.Drop)]
+    [InlineData(FirewallMode.Host, FirewallAction.Reject, true, BypassAction.Redirect)]
+    [InlineData(FirewallMode.Gateway, FirewallAction.Drop, true, BypassAction.Drop)]
+    [InlineData(FirewallMode.Gateway, FirewallAction.Reject, true, BypassAction.Redirect)]
+    public async Task Ruleset_LoadsIntoNft_AndReplacesItself_WithIpv4AndIpv6Ranges(FirewallMode mode, FirewallAction action, bool stopBypass, BypassAction bypass)
+    {
+        string ns = _lab.AddNamespace("n");
+        var options = new FirewallOptions { Mode = mode, Action = action, StopDnsBypass = stopBypass, BypassAction = bypass, NftPath = _lab.NftWrapper(ns) };
+        var enforcer = new FirewallEnforcer(options, new NftBackend(options), [], NullLogger.Instance);
+        using var first = FirewallImages.Compile("192.0.2.0/24\n198.51.100.1\n198.51.100.2\n2001:db8::/32\n2001:db8:1::/48\n", allowed: "192.0.2.64/26\n");
+        using var second = FirewallImages.Compile("203.0.113.0/24\n");
+
+        ToolRun loaded = await enforcer.ApplyAsync(enforcer.Targets(first), TestContext.Current.CancellationToken);
+        Assert.True(loaded.Succeeded, loaded.Problem);
+        string set = _lab.Exec(ns, "nft", "list", "set", "inet", "pipshield", "blocked4");
+        Assert.Contains("192.0.2.0/26", set, StringComparison.Ordinal);
+        Assert.Contains("192.0.2.128/25", set, StringComparison.Ordinal);
+        Assert.Contains("2001:db8::/32", _lab.Exec(ns, "nft", "list", "set", "inet", "pipshield", "blocked6"), StringComparison.Ordinal);
+
+        ToolRun replaced = await enforcer.ApplyAsync(enforcer.Targets(second), TestContext.Current.CancellationToken);
+        Assert.True(replaced.Succeeded, replaced.Problem);
+        set = _lab.Exec(ns, "nft", "list", "set", "inet", "pipshield", "blocked4");
+        Assert.Contains("203.0.113.0/24", set, StringComparison.Ordinal);
+        Assert.DoesNotContain("192.0.2.", set, StringComparison.Ordinal);
+
+        ToolRun removed = await enforcer.RemoveAsync(TestContext.Current.CancellationToken);
+        Assert.True(removed.Succeeded, removed.Problem);
+        Assert.DoesNotContain("pipshield", _lab.Exec(ns, "nft", "list", "tables"), StringComparison.Ordinal);
+        Assert.True((await enforcer.RemoveAsync(TestContext.Current.CancellationToken)).Succeeded, "removing rules that are not there must succeed");
+    }
+
+    [Fact]
+    public async Task Apply_WithABrokenScript_ReportsNftsErrorLine_AndKeepsThePreviousRules()
+    {
+        string ns = _lab.AddNamespace("b");
+        var options = new FirewallOptions { NftPath = _lab.NftWrapper(ns) };
+        var backend = new NftBackend(options);
+        using var image = FirewallImages.Compile("192.0.2.0/24\n");
+        Assert.True((await backend.RunAsync(backend.Render(FirewallTargets.From(image, [])), TestContext.Current.CancellationToken)).Succeeded);
+
+        string broken = backend.Render(FirewallTargets.Empty).Replace("policy accept;", "policy sideways;", StringComparison.Ordinal);
+        ToolRun run = await backend.RunAsync(broken, TestContext.Current.CancellationToken);
+
+        Assert.Equal(ToolOutcome.Failed, run.Outcome);
+        Assert.Contains("Error", run.Problem, StringComparison.Ordinal);
+        Assert.Contains("192.0.2.0/24", _lab.Exec(ns, "nft", "list", "set", "inet", "pipshield", "blocked4"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Gateway_RedirectsDnsToOtherResolvers_ToThisMachine()
+    {
+        string client = _lab.AddNamespace("c");
+        string gateway = _lab.AddNamespace("g");
+        string server = _lab.AddNamespace("s");
+        string other = "198.19." + _net[(_net.LastIndexOf('.') + 1)..];
+        _lab.Link(client, [Address(2) + "/24"], gateway, [Address(1) + "/24"]);
+        _lab.Link(gateway, [other + ".1/24"], server, [other + ".2/24"]);
+        _lab.Exec(client, "ip", "route", "add", "default", "via", Address(1));
+        _lab.Exec(server, "ip", "route", "add", "default", "via", other + ".1");
+        _lab.Exec(gateway, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+        _lab.Listen(server, Port);
+        _lab.Listen(server, 853); // stands in for another resolver's DNS-over-TLS
+        _lab.Listen(gateway, 5353); // stands in for PipShield on the gateway
+        Assert.True(_lab.WaitUntilConnects(client, other + ".2", Port), "the server never became reachable through the gateway");
+        Assert.True(_lab.WaitUntilConnects(client, other + ".2", 853), "the server's port 853 listener never came up");
+        Assert.True(_lab.WaitUntilConnects(client, Address(1), 5353), "the gateway's listener never came up");
+        Assert.False(_lab.CanConnect(client, other + ".2", 53), "nothing listens on the server's port 53, so before the rules this fails");
+
+        var options = new FirewallOptions
+        {
+            Mode = FirewallMode.Gateway, StopDnsBypass = true, BypassAction = BypassAction.Redirect, RedirectPort = 5353, NftPath = _lab.NftWrapper(gateway),
+        };
+        var enforcer = new FirewallEnforcer(options, new NftBackend(options), [], NullLogger.Instance);
+        ToolRun run = await enforcer.ApplyAsync(FirewallTargets.Empty, TestContext.Current.CancellationToken);
+        Assert.True(run.Succeeded, run.Problem);
+
+        Assert.True(_lab.CanConnect(client, other + ".2", 53), "DNS to another resolver must reach the gateway's listener instead");
+        Assert.False(_lab.CanConnect(client, other + ".2", 853), "DNS-over-TLS to another resolver must be dropped");
+    }
+
     private RunSettings Settings(string list, string nft) => new()
     {
         Listen = [$"127.0.0.1:{HostTestKit.FreePort()}"],
