@@ -110,6 +110,31 @@ public sealed class NetnsEnforcementTests : IDisposable
         Assert.Contains($"\"{Address(2)}\", \"{other}.3\"", hits, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task StoppedService_LeavesTheRulesInPlace_ByDefault()
+    {
+        string ns = _lab.AddNamespace("k");
+        string list = Path.Combine(_lab.Folder, "listed.ip");
+        File.WriteAllText(list, "192.0.2.1\n");
+        RunSettings settings = Settings(list, _lab.NftWrapper(ns));
+        settings.Overrides.Remove("Firewall:KeepWhenStopped"); // the default: fail closed
+        IHost host = ResolverHost.Build(settings);
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        FirewallHostedService firewall = host.Services.GetRequiredService<FirewallHostedService>();
+        try
+        {
+            Assert.True(await EventuallyAsync(() => firewall.AppliedCount >= 1), "the rules were never applied");
+            Assert.True(firewall.LastRun!.Succeeded, firewall.LastRun.Problem);
+        }
+        finally
+        {
+            await host.StopAsync(TestContext.Current.CancellationToken);
+            host.Dispose();
+        }
+
+        Assert.Contains("192.0.2.1", _lab.Exec(ns, "nft", "list", "set", "inet", "pipshield", "blocked4"), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(FirewallMode.Host, FirewallAction.Drop, false, BypassAction.Drop)]
     [InlineData(FirewallMode.Host, FirewallAction.Reject, true, BypassAction.Redirect)]
