@@ -8,6 +8,8 @@ public sealed class FirewallTargetsTests
 {
     private static string[] Text(IReadOnlyList<AddressRange> ranges) => [.. ranges.Select(r => r.ToString())];
 
+    private static string Dotted(uint value) => $"{value >> 24}.{(value >> 16) & 255}.{(value >> 8) & 255}.{value & 255}";
+
     [Fact]
     public void Targets_LeaveAnAllowedHoleReachable_InsideABlockedPrefix()
     {
@@ -55,5 +57,47 @@ public sealed class FirewallTargetsTests
         FirewallTargets targets = FirewallTargets.From(image, []);
 
         Assert.Equal(["192.0.2.0/24", "198.51.100.1-198.51.100.2"], Text(targets.Ipv4));
+    }
+
+    [Fact]
+    public void Targets_DropAListedUpstreamAddressEntirely()
+    {
+        using BlocklistImage image = FirewallImages.Compile("9.9.9.9\n192.0.2.1\n");
+
+        FirewallTargets targets = FirewallTargets.From(image, [IPAddress.Parse("9.9.9.9")]);
+
+        Assert.Equal(["192.0.2.1"], Text(targets.Ipv4));
+        Assert.Equal(1, targets.SkippedCount);
+    }
+
+    [Fact]
+    public void Targets_AgreeWithTheImage_OnRandomListsAndAddresses()
+    {
+        // Property: an address is in the targets exactly when the image blocks it and it is not protected.
+        var random = new Random(6);
+        IPAddress upstream = IPAddress.Parse("10.1.2.3");
+        for (int round = 0; round < 20; round++)
+        {
+            var blocked = new System.Text.StringBuilder();
+            var allowed = new System.Text.StringBuilder();
+            for (int i = 0; i < 30; i++)
+            {
+                // Prefixes inside 8.0.0.0/6 (8.x to 11.x: 10.1.2.3 and nothing reserved), lengths 8 to 32.
+                uint address = 0x08000000u | (uint)random.Next(0, 1 << 26);
+                int length = random.Next(8, 33);
+                (random.Next(4) == 0 ? allowed : blocked).Append(Dotted(address)).Append('/').Append(length).Append('\n');
+            }
+
+            using BlocklistImage image = FirewallImages.Compile(blocked.ToString(), allowed.ToString());
+            FirewallTargets targets = FirewallTargets.From(image, [upstream]);
+            for (int probe = 0; probe < 500; probe++)
+            {
+                uint value = probe == 0 ? 0x0A010203u : 0x08000000u | (uint)random.Next(0, 1 << 26);
+                var address = IPAddress.Parse(Dotted(value));
+                bool expected = image.Match(address).Verdict == PipShield.Blocklist.Verdict.Blocked && !address.Equals(upstream);
+                bool actual = targets.Ipv4.Any(r => r.First <= value && value <= r.Last);
+                Assert.True(expected == actual, $"round {round}: {address} expected {(expected ? "blocked" : "open")}\nblocked:\n{blocked}allowed:\n{allowed}");
+            }
+        }
     }
 }
