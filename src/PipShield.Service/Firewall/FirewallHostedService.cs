@@ -49,6 +49,7 @@ internal sealed class FirewallHostedService(
 
         IFirewallBackend backend = FirewallEnforcer.BackendFor(options);
         _enforcer = new FirewallEnforcer(options, backend, FirewallEnforcer.UpstreamAddresses(upstream.Value), _logger);
+        FirewallLog.Configured(_logger, backend.Name, options.Mode, options.Action, options.KeepWhenStopped, options.StopDnsBypass, options.BypassAction);
         reloader.Swapped += OnSwapped;
         _updates.Writer.TryWrite(true); // the image loaded at start-up
         _applying = ApplyLoopAsync(reloader.Images, _stopping.Token);

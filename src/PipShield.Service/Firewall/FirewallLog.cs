@@ -33,4 +33,8 @@ internal static partial class FirewallLog
     [LoggerMessage(EventId = 3508, Level = LogLevel.Information,
         Message = "Firewall hit alerts are off: no alert reporter is configured")]
     public static partial void NoAlertReporter(ILogger logger);
+
+    [LoggerMessage(EventId = 3509, Level = LogLevel.Information,
+        Message = "Firewall enforcement on ({Backend}): mode {Mode}, action {Action}, keep rules when stopped {KeepWhenStopped}, stop DNS bypass {StopDnsBypass} ({BypassAction})")]
+    public static partial void Configured(ILogger logger, string backend, FirewallMode mode, FirewallAction action, bool keepWhenStopped, bool stopDnsBypass, BypassAction bypassAction);
 }
