@@ -10,13 +10,16 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 # Integration tests query the resolver with dig and kdig as well as .NET clients; the short soak drives the
-# built service with dnsperf, with unbound as its upstream; the warning-page test loads the page in headless Chromium.
+# built service with dnsperf, with unbound as its upstream; the warning-page test loads the page in headless Chromium;
+# the firewall tests load nftables rules (nft) into network namespaces they create (ip).
 need=()
 command -v dig >/dev/null 2>&1 || need+=(dnsutils)
 command -v kdig >/dev/null 2>&1 || need+=(knot-dnsutils)
 command -v dnsperf >/dev/null 2>&1 || need+=(dnsperf)
 command -v unbound >/dev/null 2>&1 || need+=(unbound)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v nft >/dev/null 2>&1 || need+=(nftables)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]} (Debian packages)"
   if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo -n"; fi

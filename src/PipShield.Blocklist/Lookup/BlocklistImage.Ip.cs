@@ -52,6 +52,52 @@ public sealed unsafe partial class BlocklistImage
         return IpPrefix.Create(single.Address, Math.Min(match.PrefixLength, single.Width), single.IsIPv6).ToString();
     }
 
+    /// <summary>
+    /// The blocked address ranges, IPv4 then IPv6, sorted and disjoint: the flattened ranges whose most specific
+    /// prefix is a block rule. An allow rule nested inside a blocked prefix already splits it at compile time,
+    /// so allowed addresses never appear here.
+    /// </summary>
+    /// <remarks>Reads the mapping as it goes: hold a lease (or the image) while enumerating.</remarks>
+    public IEnumerable<IpBlockRange> BlockedRanges()
+    {
+        for (int i = 0; i < _ipv4Count; i++)
+        {
+            if (TryBlockedRange(i, isIPv6: false, out IpBlockRange range))
+            {
+                yield return range;
+            }
+        }
+
+        for (int i = 0; i < _ipv6Count; i++)
+        {
+            if (TryBlockedRange(i, isIPv6: true, out IpBlockRange range))
+            {
+                yield return range;
+            }
+        }
+    }
+
+    private bool TryBlockedRange(int index, bool isIPv6, out IpBlockRange range)
+    {
+        range = default;
+        byte* meta = (isIPv6 ? _ipv6Meta : _ipv4Meta) + index * ImageLayout.RangeMetaSize;
+        RuleMatch match = RangeMatch(meta);
+        if (match.Verdict != Verdict.Blocked)
+        {
+            return false;
+        }
+
+        int count = isIPv6 ? _ipv6Count : _ipv4Count;
+        UInt128 first = RangeStart(index, isIPv6);
+        UInt128 last = index + 1 < count ? RangeStart(index + 1, isIPv6) - 1 : (isIPv6 ? UInt128.MaxValue : uint.MaxValue);
+        range = new IpBlockRange(first, last, isIPv6, match.SourceIndex, (byte)match.PrefixLength);
+        return true;
+    }
+
+    private UInt128 RangeStart(int index, bool isIPv6) => isIPv6
+        ? BinaryPrimitives.ReadUInt128LittleEndian(new ReadOnlySpan<byte>(_ipv6Starts + index * 16, 16))
+        : BinaryPrimitives.ReadUInt32LittleEndian(new ReadOnlySpan<byte>(_ipv4Starts + index * 4, 4));
+
     private RuleMatch MatchIpv4(uint address)
     {
         int count = _ipv4Count;

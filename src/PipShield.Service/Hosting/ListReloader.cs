@@ -34,6 +34,12 @@ internal sealed class ListReloader : IAsyncDisposable
         _loader = new ImageLoader(options, logger, feeds);
     }
 
+    /// <summary>Raised after a new image is in service (the firewall follows it); the handler must not block.</summary>
+    public event Action<BlocklistImage>? Swapped;
+
+    /// <summary>The images in service.</summary>
+    public ImageHolder Images => _images;
+
     /// <summary>Reloads that put a new image in service.</summary>
     public long Succeeded => Interlocked.Read(ref _succeeded);
 
@@ -85,6 +91,7 @@ internal sealed class ListReloader : IAsyncDisposable
 
             _ = _images.SwapAsync(next);
             Interlocked.Increment(ref _succeeded);
+            Swapped?.Invoke(next);
             HostLog.Reloaded(_logger, reason, next.DomainRuleCount, next.IpRuleCount, next.Sources.Count, stopwatch.Elapsed.TotalSeconds);
             return true;
         }

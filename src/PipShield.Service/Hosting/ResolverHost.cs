@@ -12,6 +12,7 @@ using PipShield.Resolver.Stages.RateLimit;
 using PipShield.Resolver.Upstream;
 using PipShield.Service.BlockPage;
 using PipShield.Service.Feeds;
+using PipShield.Service.Firewall;
 using PipShield.Service.Hosting.Lifetime;
 using PipShield.Service.QueryLog;
 
@@ -36,7 +37,7 @@ internal static class ResolverHost
     [
         ResolverServerOptions.SectionName, UpstreamOptions.SectionName, CacheOptions.SectionName, PolicyOptions.SectionName,
         RateLimitOptions.SectionName, AccessControlOptions.SectionName, ListsOptions.SectionName, FeedsOptions.SectionName,
-        QueryLogOptions.SectionName, BlockPageOptions.SectionName, "Logging",
+        QueryLogOptions.SectionName, BlockPageOptions.SectionName, FirewallOptions.SectionName, "Logging",
     ];
 
     public static IHost Build(RunSettings settings)
@@ -125,6 +126,7 @@ internal static class ResolverHost
 
         Bind<QueryLogOptions>(builder.Services, QueryLogOptions.SectionName, null);
         Bind<FeedsOptions>(builder.Services, FeedsOptions.SectionName, null);
+        Bind<FirewallOptions>(builder.Services, FirewallOptions.SectionName, null);
 
         builder.Services.AddSingleton<ResolverHostedService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ResolverHostedService>());
@@ -145,6 +147,8 @@ internal static class ResolverHost
             }
         });
         builder.Services.AddBlockPage(builder.Configuration); // after the resolver: the page reads its lists
+        builder.Services.AddSingleton<FirewallHostedService>(); // after the resolver: starts once the lists are loaded
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<FirewallHostedService>());
         return builder.Build();
     }
 
@@ -208,6 +212,7 @@ internal static class ResolverHost
         QueryLogOptions.SectionName => Properties<QueryLogOptions>(),
         FeedsOptions.SectionName => Properties<FeedsOptions>(),
         BlockPageOptions.SectionName => Properties<BlockPageOptions>(),
+        FirewallOptions.SectionName => Properties<FirewallOptions>(),
         _ => null,
     };
 
