@@ -5,14 +5,13 @@ using Microsoft.Extensions.Hosting;
 using PipShield.Service.Hosting;
 using PipShield.Service.Tests.Cli;
 using PipShield.Service.Tests.Hosting;
-using PipShield.Service.Tests.QueryLog;
 
 namespace PipShield.Service.Tests.Firewall;
 
 /// <summary>An <c>rpz-ip</c> trigger in an RPZ feed is one IP rule: it blocks answers and goes into the firewall.</summary>
 public sealed class RpzIpEnforcementTests : IDisposable
 {
-    // 24.0.2.0.192.rpz-ip is 192.0.2.0/24, the address LoopbackUpstream answers every query with (192.0.2.1).
+    // 24.0.2.0.192.rpz-ip is 192.0.2.0/24, the network of the address LoopbackUpstream answers every query with.
     private const string Zone = """
         $TTL 300
         @ IN SOA localhost. hostmaster.localhost. 1 3600 600 86400 60
@@ -52,7 +51,7 @@ public sealed class RpzIpEnforcementTests : IDisposable
         {
             IDnsQueryResponse response = await HostTestKit.Client(port).QueryAsync("www.example.org", QueryType.A, cancellationToken: TestContext.Current.CancellationToken);
 
-            Assert.DoesNotContain(response.Answers.ARecords(), a => a.Address.Equals(IPAddress.Parse("192.0.2.1")));
+            Assert.DoesNotContain(response.Answers.ARecords(), a => a.Address.Equals(IPAddress.Parse(LoopbackUpstream.Address)));
             Assert.Equal(DnsHeaderResponseCode.NotExistentDomain, response.Header.ResponseCode); // RPZ "CNAME ." is NXDOMAIN
         }
         finally

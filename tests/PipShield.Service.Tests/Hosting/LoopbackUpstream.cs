@@ -19,7 +19,7 @@ internal sealed class LoopbackUpstream : IAsyncDisposable
     private readonly Task _loop;
     private int _received;
 
-    public LoopbackUpstream(TimeSpan delay)
+    public LoopbackUpstream(TimeSpan delay = default)
     {
         _delay = delay;
         _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
