@@ -23,10 +23,12 @@ internal static class ServiceCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Change nothing: print the unit and the commands that would run." };
         var configDir = new Option<string>("--config-dir") { Description = $"Folder for pipshield.json on Linux (default {SystemdUnit.ConfigurationDirectory}, where the unit reads it).", DefaultValueFactory = _ => SystemdUnit.ConfigurationDirectory };
         var listen = new Option<string[]>("--listen") { Description = $"Address and port to answer on, written into a new pipshield.json (repeatable; default {string.Join(" and ", StarterConfig.DefaultListen)}). An existing file is kept." };
+        var firewall = new Option<bool>("--firewall") { Description = "Let the service load its firewall rules (Linux: CAP_NET_ADMIN); Firewall:Enabled turns them on." };
         var command = new Command(name, description) { unitDir, configDir, noStart, dryRun };
         if (install)
         {
             command.Options.Add(listen);
+            command.Options.Add(firewall);
         }
 
         command.SetAction(parseResult =>
@@ -38,6 +40,7 @@ internal static class ServiceCommand
                 DryRun = parseResult.GetValue(dryRun),
                 ConfigDirectory = parseResult.GetValue(configDir)!,
                 Listen = parseResult.GetValue(listen) is { Length: > 0 } endPoints ? endPoints : StarterConfig.DefaultListen,
+                Firewall = install && parseResult.GetValue(firewall),
             };
             return Run(options, console, context, install);
         });

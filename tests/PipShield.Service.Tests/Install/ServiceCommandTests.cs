@@ -89,8 +89,36 @@ public sealed class ServiceCommandTests : IDisposable
         CliRun run = Run(runner, privileged: true, "service", "uninstall");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal(["systemctl disable --now pipshield.service", "systemctl daemon-reload"], runner.Commands.Select(c => c.ToString()));
+        Assert.Equal(["systemctl disable --now pipshield.service", $"{Program} firewall remove", "systemctl daemon-reload"], runner.Commands.Select(c => c.ToString()));
         Assert.False(File.Exists(UnitPath));
+    }
+
+    [Fact]
+    public void Install_WithFirewall_GivesTheServiceCapNetAdmin_OnBothCapabilityLines()
+    {
+        CliRun plain = Run(new RecordingRunner(), privileged: true, "service", "install", "--no-start");
+        Assert.Equal("CAP_NET_BIND_SERVICE", new UnitFile(File.ReadAllText(UnitPath))["Service", "AmbientCapabilities"]);
+
+        CliRun run = Run(new RecordingRunner(), privileged: true, "service", "install", "--no-start", "--firewall");
+
+        Assert.Equal((0, 0), (plain.ExitCode, run.ExitCode));
+        var unit = new UnitFile(File.ReadAllText(UnitPath));
+        Assert.Equal("CAP_NET_BIND_SERVICE CAP_NET_ADMIN", unit["Service", "AmbientCapabilities"]);
+        Assert.Equal("CAP_NET_BIND_SERVICE CAP_NET_ADMIN", unit["Service", "CapabilityBoundingSet"]);
+        Assert.Contains(run.StdoutLines, l => l.Contains("Firewall", StringComparison.Ordinal) && l.Contains("Enabled", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Uninstall_WhenRemovingTheFirewallRulesFails_StillRemovesTheService_AndSaysHowToRemoveThem()
+    {
+        Assert.Equal(0, Run(new RecordingRunner(), privileged: true, "service", "install", "--no-start").ExitCode);
+        var runner = new RecordingRunner(c => c.Arguments.Contains("firewall") ? new CommandResult(1, "nft: Operation not permitted") : new CommandResult(0, string.Empty));
+
+        CliRun run = Run(runner, privileged: true, "service", "uninstall");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.False(File.Exists(UnitPath));
+        Assert.Contains(run.StdoutLines, l => l.Contains("nft delete table inet pipshield", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -17,4 +17,7 @@ internal sealed class InstallOptions
 
     /// <summary><c>--dry-run</c>: change nothing; print the files and commands that would be used.</summary>
     public bool DryRun { get; init; }
+
+    /// <summary><c>--firewall</c>: let the service load its nftables rules (CAP_NET_ADMIN); <c>Firewall:Enabled</c> turns them on.</summary>
+    public bool Firewall { get; init; }
 }

@@ -22,7 +22,12 @@ internal sealed class SystemdInstaller(InstallContext context, TextWriter output
             }
         }
 
-        string unit = new SystemdUnit { ExecStart = program, DotnetRoot = dotnetRoot }.Render();
+        string unit = new SystemdUnit
+        {
+            ExecStart = program,
+            DotnetRoot = dotnetRoot,
+            Capabilities = options.Firewall ? ["CAP_NET_BIND_SERVICE", "CAP_NET_ADMIN"] : ["CAP_NET_BIND_SERVICE"],
+        }.Render();
         string configFile = Path.Combine(options.ConfigDirectory, "pipshield.json");
         StarterConfig.RequireEndPoints(options.Listen);
         string config = StarterConfig.Render(options.Listen, stateDirectory: null);
@@ -52,6 +57,11 @@ internal sealed class SystemdInstaller(InstallContext context, TextWriter output
         output.WriteLine($"Wrote {path}");
         StarterConfig.WriteIfAbsent(configFile, config, output);
         output.WriteLine($"Compiled lists will be kept in {SystemdUnit.StateDirectory}");
+        if (options.Firewall)
+        {
+            output.WriteLine($"The service may load firewall rules (CAP_NET_ADMIN); set \"Firewall\": {{ \"Enabled\": true }} in {configFile} to enforce the IP lists");
+        }
+
         if (options.NoStart)
         {
             Print("Skipped (--no-start)", [DaemonReload, EnableNow]);
@@ -66,9 +76,10 @@ internal sealed class SystemdInstaller(InstallContext context, TextWriter output
     public void Uninstall(InstallOptions options)
     {
         string path = Path.Combine(options.UnitDirectory, SystemdUnit.UnitName);
+        ExternalCommand removeRules = RemoveFirewallRules();
         if (options.DryRun)
         {
-            Print("Would run", [DisableNow]);
+            Print("Would run", [DisableNow, removeRules]);
             output.WriteLine($"Would remove {path}");
             Print("Would run", [DaemonReload]);
             return;
@@ -82,11 +93,15 @@ internal sealed class SystemdInstaller(InstallContext context, TextWriter output
 
         if (options.NoStart)
         {
-            Print("Skipped (--no-start)", [DisableNow]);
+            Print("Skipped (--no-start)", [DisableNow, removeRules]);
         }
         else if (File.Exists(path))
         {
             Run(DisableNow);
+
+            // The firewall rules stay while the service is stopped (fail closed); once it is gone they go too.
+            CommandResult removed = context.Runner.Run(removeRules);
+            output.WriteLine(removed.Succeeded ? $"Ran {removeRules}" : $"Could not remove the firewall rules ({removeRules}: {removed.Output}); remove them with 'nft delete table inet pipshield'");
         }
 
         if (File.Exists(path))
@@ -110,6 +125,13 @@ internal sealed class SystemdInstaller(InstallContext context, TextWriter output
 
         // Lists can be recompiled, but the configuration is the user's: neither was written by install.
         output.WriteLine($"Left {options.ConfigDirectory} and {SystemdUnit.StateDirectory} in place (your configuration and the compiled lists)");
+    }
+
+    /// <summary><c>pipshield firewall remove</c>, run by the installed program itself.</summary>
+    private ExternalCommand RemoveFirewallRules()
+    {
+        IReadOnlyList<string> program = context.Program();
+        return new ExternalCommand(program[0], [.. program.Skip(1), "firewall", "remove"]);
     }
 
     private void RequirePrivilege(string action)

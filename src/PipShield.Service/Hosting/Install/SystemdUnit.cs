@@ -63,7 +63,7 @@ internal sealed class SystemdUnit
             WorkingDirectory={ConfigurationDirectory}
             Environment=PIPSHIELD__Lists__StateDirectory={StateDirectory}{(DotnetRoot is null ? string.Empty : "\nEnvironment=" + QuoteArgument("DOTNET_ROOT=" + DotnetRoot, expandsDollar: false))}
 
-            # Port 53 needs CAP_NET_BIND_SERVICE. The firewall feature will also need CAP_NET_ADMIN, on both lines.
+            # Port 53 needs CAP_NET_BIND_SERVICE; loading the firewall rules (install --firewall) adds CAP_NET_ADMIN.
             AmbientCapabilities={capabilities}
             CapabilityBoundingSet={capabilities}
             NoNewPrivileges=yes
