@@ -151,7 +151,8 @@ internal static class SourceConfig
         return new ListInput(fullPath, new SourceDescriptor(name, category, format, action, isAllowlist));
     }
 
-    private static RuleAction? ParseAction(string text) => text.Trim().ToLowerInvariant() switch
+    /// <summary>An action as the sources file and the feed catalogue spell it; null for an unknown word.</summary>
+    internal static RuleAction? ParseAction(string text) => text.Trim().ToLowerInvariant() switch
     {
         "nxdomain" => RuleAction.NxDomain,
         "sinkhole" => RuleAction.Sinkhole,

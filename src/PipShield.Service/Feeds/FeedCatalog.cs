@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using PipShield.Blocklist;
 using PipShield.Blocklist.Parsing;
+using PipShield.Service.Cli;
 
 namespace PipShield.Service.Feeds;
 
@@ -133,7 +134,7 @@ internal static class FeedCatalog
         }
 
         RuleAction action = String(file, at, feed, "action") is { } actionText
-            ? ParseAction(actionText) ?? throw Problem(file, $"{at}.action", $"'{actionText}' is not an action; expected nxdomain, sinkhole, nodata or refused")
+            ? SourceConfig.ParseAction(actionText) ?? throw Problem(file, $"{at}.action", $"'{actionText}' is not an action; expected nxdomain, sinkhole, nodata or refused")
             : RuleAction.Default;
 
         TimeSpan refresh = DefaultRefresh;
@@ -173,15 +174,6 @@ internal static class FeedCatalog
     /// <summary>Letters, digits, '-', '_' and '.': safe as a file name on every system.</summary>
     public static bool IsGoodName(string name) =>
         name.Length is > 0 and <= 64 && name[0] != '.' && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
-
-    private static RuleAction? ParseAction(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "nxdomain" => RuleAction.NxDomain,
-        "sinkhole" => RuleAction.Sinkhole,
-        "nodata" => RuleAction.NoData,
-        "refused" => RuleAction.Refused,
-        _ => null,
-    };
 
     private static string? String(string file, string at, JsonElement feed, string key)
     {
