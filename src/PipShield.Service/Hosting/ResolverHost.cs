@@ -10,6 +10,7 @@ using PipShield.Resolver.Stages.Cache;
 using PipShield.Resolver.Stages.Policy;
 using PipShield.Resolver.Stages.RateLimit;
 using PipShield.Resolver.Upstream;
+using PipShield.Service.Alerts;
 using PipShield.Service.QueryLog;
 
 namespace PipShield.Service.Hosting;
@@ -26,7 +27,7 @@ internal static class ResolverHost
     public static readonly string[] Sections =
     [
         ResolverServerOptions.SectionName, UpstreamOptions.SectionName, CacheOptions.SectionName, PolicyOptions.SectionName,
-        RateLimitOptions.SectionName, AccessControlOptions.SectionName, ListsOptions.SectionName, QueryLogOptions.SectionName, "Logging",
+        RateLimitOptions.SectionName, AccessControlOptions.SectionName, ListsOptions.SectionName, QueryLogOptions.SectionName, AlertsOptions.SectionName, "Logging",
     ];
 
     public static IHost Build(RunSettings settings)
@@ -101,6 +102,8 @@ internal static class ResolverHost
         });
 
         Bind<QueryLogOptions>(builder.Services, QueryLogOptions.SectionName, null);
+        Bind<AlertsOptions>(builder.Services, AlertsOptions.SectionName, null);
+        AlertsServices.Add(builder.Services); // before the resolver: alerts start first and stop last
 
         builder.Services.AddSingleton<ResolverHostedService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ResolverHostedService>());
@@ -148,6 +151,7 @@ internal static class ResolverHost
         AccessControlOptions.SectionName => Properties<AccessControlOptions>(),
         ListsOptions.SectionName => Properties<ListsOptions>(),
         QueryLogOptions.SectionName => Properties<QueryLogOptions>(),
+        AlertsOptions.SectionName => Properties<AlertsOptions>(),
         _ => null,
     };
 
