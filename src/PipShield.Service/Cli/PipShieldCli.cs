@@ -22,6 +22,7 @@ public static class PipShieldCli
             CheckCommand.Create(console),
             InspectCommand.Create(console),
             ConfigCommand.Create(console),
+            AlertsCommand.Create(console),
         };
 
         try
