@@ -18,6 +18,7 @@ internal sealed class AlertReporter : IAlertReporter, IHostedService, IAsyncDisp
     private readonly AlertHistory _history;
     private readonly AlertWebhook? _webhook;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly AlertWindow _window;
     private readonly Lock _lock = new();
     private readonly Channel<Alert> _outbox;
@@ -30,8 +31,9 @@ internal sealed class AlertReporter : IAlertReporter, IHostedService, IAsyncDisp
     private int _started;
     private int _disposed;
 
-    public AlertReporter(AlertsOptions options, string historyPath, AlertWebhook? webhook, ILogger logger)
+    public AlertReporter(AlertsOptions options, string historyPath, AlertWebhook? webhook, ILogger logger, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _options = options;
         _history = new AlertHistory(historyPath, options.MaxHistory);
         _webhook = webhook;
@@ -59,10 +61,12 @@ internal sealed class AlertReporter : IAlertReporter, IHostedService, IAsyncDisp
             return;
         }
 
+        // A reporter that did not say when gets "now", so its signals still open and roll over windows.
+        AlertSignal stamped = signal.Seen == default ? signal with { Seen = _time.GetUtcNow() } : signal;
         Alert? alert;
         lock (_lock)
         {
-            alert = _window.Observe(signal);
+            alert = _window.Observe(stamped);
             if (alert is not null)
             {
                 Raised++;

@@ -56,7 +56,7 @@ internal static class AlertsServices
             ? new AlertWebhook(options, services.GetRequiredService<IHttpClientFactory>(), logger)
             : null;
         ListsOptions lists = services.GetRequiredService<IOptions<ListsOptions>>().Value;
-        return new AlertReporter(options, options.EffectiveHistoryFile(StateDirectory(lists)), webhook, logger);
+        return new AlertReporter(options, options.EffectiveHistoryFile(StateDirectory(lists)), webhook, logger, services.GetService<TimeProvider>());
     }
 
     /// <summary>Where the service keeps its files: <c>Lists:StateDirectory</c>, else a <c>pipshield</c> folder in the temp directory.</summary>

@@ -110,6 +110,26 @@ public sealed class AlertReporterTests
     }
 
     [Fact]
+    public async Task Signal_WithoutATime_IsStampedWithTheClock_AndStillRollsOver()
+    {
+        await using AlertRig rig = await AlertRig.StartAsync(o => o.Window = TimeSpan.FromMinutes(15), _time);
+        DateTimeOffset start = _time.GetUtcNow();
+        var undated = new AlertSignal(AlertKind.BlockedConnection, "192.0.2.9", "198.51.100.0/24", "c2", "sample-c2", default);
+        rig.Reporter.Report(undated);
+        _time.Advance(TimeSpan.FromMinutes(10));
+        rig.Reporter.Report(undated);
+        _time.Advance(TimeSpan.FromMinutes(10));
+        rig.Reporter.Report(undated);
+        await rig.StopAsync(NoGrace);
+
+        List<JsonElement> history = rig.History();
+        Assert.Equal(2, history.Count);
+        Assert.Equal(start, history[0].GetProperty("firstSeen").GetDateTimeOffset());
+        Assert.Equal(start.AddMinutes(20), history[1].GetProperty("lastSeen").GetDateTimeOffset());
+        Assert.Equal(3, history[1].GetProperty("count").GetInt64());
+    }
+
+    [Fact]
     public async Task Disabled_RaisesNothing_AndWritesNoHistory()
     {
         await using AlertRig rig = await AlertRig.StartAsync(o => o.Enabled = false);

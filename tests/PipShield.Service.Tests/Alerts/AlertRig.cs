@@ -29,7 +29,7 @@ internal sealed class AlertRig : IAsyncDisposable
 
     public string HistoryPath => Reporter.HistoryPath;
 
-    public static async Task<AlertRig> StartAsync(Action<AlertsOptions>? configure = null)
+    public static async Task<AlertRig> StartAsync(Action<AlertsOptions>? configure = null, TimeProvider? time = null)
     {
         string folder = Path.Combine(Path.GetTempPath(), "pipshield-alerts-" + Guid.NewGuid().ToString("N"));
         var log = new RecordingLoggerProvider();
@@ -41,6 +41,11 @@ internal sealed class AlertRig : IAsyncDisposable
             configure?.Invoke(o);
         });
         services.AddOptions<ListsOptions>().Configure(o => o.StateDirectory = folder);
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+
         AlertsServices.Add(services);
         var rig = new AlertRig(services.BuildServiceProvider(), log, folder);
         await rig.Reporter.StartAsync(TestContext.Current.CancellationToken);
