@@ -5,6 +5,8 @@ namespace PipShield.Service.Alerts;
 /// <param name="Time">When this alert was raised.</param>
 /// <param name="DeviceName">The device's name; null until devices are identified.</param>
 /// <param name="Repeat">False for the first alert of an episode; true when the window rolled over while the device kept at it.</param>
+/// <param name="Update">True for a history-only record of signals since the last alert (its window ended, or the
+/// service stopped): no log event, no webhook.</param>
 internal sealed record Alert(
     string Id,
     AlertKind Kind,
@@ -17,7 +19,8 @@ internal sealed record Alert(
     DateTimeOffset FirstSeen,
     DateTimeOffset LastSeen,
     long Count,
-    bool Repeat)
+    bool Repeat,
+    bool Update = false)
 {
     /// <summary>The kind as the JSON and the log write it.</summary>
     public static string KindName(AlertKind kind) => kind switch

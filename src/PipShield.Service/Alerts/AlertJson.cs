@@ -14,6 +14,9 @@ internal static class AlertJson
 
     public const string Type = "pipshield.alert";
 
+    /// <summary>The type of a history-only line bringing an alert's count and last-seen time up to date.</summary>
+    public const string UpdateType = "pipshield.alert-update";
+
     /// <summary>The UTF-8 JSON of <paramref name="alert"/>, one line, without a line break.</summary>
     public static byte[] Write(Alert alert, string host)
     {
@@ -22,7 +25,7 @@ internal static class AlertJson
         {
             json.WriteStartObject();
             json.WriteNumber("version"u8, Version);
-            json.WriteString("type"u8, Type);
+            json.WriteString("type"u8, alert.Update ? UpdateType : Type);
             json.WriteString("id"u8, alert.Id);
             json.WriteString("kind"u8, Alert.KindName(alert.Kind));
             json.WriteString("time"u8, Time(alert.Time));

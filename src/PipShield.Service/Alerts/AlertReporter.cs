@@ -23,9 +23,11 @@ internal sealed class AlertReporter : IAlertReporter, IHostedService, IAsyncDisp
     private readonly Lock _lock = new();
     private readonly Channel<Alert> _outbox;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _webhookStopping = new();
     private readonly string _host = Environment.MachineName;
     private Task _historyTask = Task.CompletedTask;
     private Task _webhookTask = Task.CompletedTask;
+    private Task _settleTask = Task.CompletedTask;
     private long _outboxDropped;
     private long _historyLost;
     private int _started;
@@ -64,13 +66,19 @@ internal sealed class AlertReporter : IAlertReporter, IHostedService, IAsyncDisp
         // A reporter that did not say when gets "now", so its signals still open and roll over windows.
         AlertSignal stamped = signal.Seen == default ? signal with { Seen = _time.GetUtcNow() } : signal;
         Alert? alert;
+        Alert? settled;
         lock (_lock)
         {
-            alert = _window.Observe(stamped);
+            alert = _window.Observe(stamped, out settled);
             if (alert is not null)
             {
                 Raised++;
             }
+        }
+
+        if (settled is not null)
+        {
+            _outbox.Writer.TryWrite(settled);
         }
 
         if (alert is null)
@@ -102,9 +110,10 @@ internal sealed class AlertReporter : IAlertReporter, IHostedService, IAsyncDisp
             _options.Window.TotalSeconds, _history.Path,
             _webhook is null ? "off" : _webhook.Redacted + (_options.WebhookSecret is { Length: > 0 } ? ", signed" : ", unsigned"));
         _historyTask = Task.Run(WriteHistoryAsync, CancellationToken.None);
+        _settleTask = Task.Run(SettleAsync, CancellationToken.None);
         if (_webhook is not null)
         {
-            _webhookTask = Task.Run(() => _webhook.RunAsync(_stopping.Token), CancellationToken.None);
+            _webhookTask = Task.Run(() => _webhook.RunAsync(_webhookStopping.Token), CancellationToken.None);
         }
 
         return Task.CompletedTask;
@@ -114,10 +123,13 @@ internal sealed class AlertReporter : IAlertReporter, IHostedService, IAsyncDisp
     /// <paramref name="cancellationToken"/> (the host's shutdown timeout) to send what it still holds.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _stopping.CancelAsync().ConfigureAwait(false); // ends the settle loop; the webhook keeps its own token below
+        await _settleTask.ConfigureAwait(false);
+        Settle(all: true); // the history gets the final counts
         _outbox.Writer.TryComplete();
         await _historyTask.ConfigureAwait(false);
         _webhook?.Complete();
-        using (cancellationToken.Register(_stopping.Cancel))
+        using (cancellationToken.Register(_webhookStopping.Cancel))
         {
             await _webhookTask.ConfigureAwait(false);
         }
@@ -134,6 +146,38 @@ internal sealed class AlertReporter : IAlertReporter, IHostedService, IAsyncDisp
 
         await StopAsync(new CancellationToken(canceled: true)).ConfigureAwait(false);
         _stopping.Dispose();
+        _webhookStopping.Dispose();
+    }
+
+    /// <summary>Every so often, records the counts of alerts whose window has ended (<see cref="AlertWindow.Settle"/>).</summary>
+    private async Task SettleAsync()
+    {
+        TimeSpan period = TimeSpan.FromTicks(Math.Clamp(_options.Window.Ticks / 4, TimeSpan.TicksPerSecond, TimeSpan.TicksPerMinute));
+        using var timer = new PeriodicTimer(period, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                Settle(all: false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void Settle(bool all)
+    {
+        List<Alert> updates;
+        lock (_lock)
+        {
+            updates = _window.Settle(_time.GetUtcNow(), all);
+        }
+
+        foreach (Alert update in updates)
+        {
+            _outbox.Writer.TryWrite(update);
+        }
     }
 
     private async Task WriteHistoryAsync()
@@ -152,7 +196,11 @@ internal sealed class AlertReporter : IAlertReporter, IHostedService, IAsyncDisp
                 _history.Dispose(); // the next alert opens the file again
             }
 
-            _webhook?.Enqueue(json);
+            if (!alert.Update)
+            {
+                _webhook?.Enqueue(json);
+            }
+
             long dropped = Interlocked.Read(ref _outboxDropped);
             if (dropped != reportedDrops)
             {

@@ -17,16 +17,24 @@ internal sealed class AlertWindow(TimeSpan window, int maxTracked = AlertWindow.
     public int Count => _episodes.Count;
 
     /// <summary>Takes <paramref name="signal"/> into account.</summary>
+    /// <param name="settled">When the signal starts a new episode for the same device and rule before
+    /// <see cref="Settle"/> has recorded the last one's final count: that update; otherwise null.</param>
     /// <returns>The alert to raise, or null when the signal only updated an alert already raised.</returns>
-    public Alert? Observe(in AlertSignal signal)
+    public Alert? Observe(in AlertSignal signal, out Alert? settled)
     {
         var key = new Key(signal.Kind, signal.Device, signal.Rule);
         DateTimeOffset seen = signal.Seen;
         long count = Math.Max(1, signal.Count);
+        settled = null;
         if (!_episodes.TryGetValue(key, out Episode? episode) || seen - episode.LastSeen >= window)
         {
+            if (episode is not null && episode.Count > episode.ReportedCount)
+            {
+                settled = episode.Report(key, seen);
+            }
+
             MakeRoom();
-            episode = new Episode(Guid.NewGuid().ToString("N"), seen);
+            episode = new Episode(Guid.NewGuid().ToString("N"), seen, signal.Category, signal.Source);
             _episodes[key] = episode;
             episode.LastSeen = seen;
             episode.Count = count;
@@ -41,6 +49,31 @@ internal sealed class AlertWindow(TimeSpan window, int maxTracked = AlertWindow.
 
         episode.Count += count;
         return seen - episode.AlertedAt >= window ? episode.Raise(signal, seen, repeat: true) : null;
+    }
+
+    /// <summary>
+    /// Brings the record up to date: for each episode whose alert's window has passed (or every one, with
+    /// <paramref name="all"/>) with signals since, an update carrying its count and last-seen time. Episodes quiet
+    /// for a whole window are then forgotten.
+    /// </summary>
+    public List<Alert> Settle(DateTimeOffset now, bool all)
+    {
+        List<Alert> updates = [];
+        foreach (KeyValuePair<Key, Episode> pair in _episodes)
+        {
+            Episode episode = pair.Value;
+            if (episode.Count > episode.ReportedCount && (all || now - episode.AlertedAt >= window))
+            {
+                updates.Add(episode.Report(pair.Key, now));
+            }
+
+            if (now - episode.LastSeen >= window)
+            {
+                _episodes.Remove(pair.Key);
+            }
+        }
+
+        return updates;
     }
 
     /// <summary>Forgets episodes quiet for a whole window; when still full, the one quiet longest.</summary>
@@ -68,7 +101,7 @@ internal sealed class AlertWindow(TimeSpan window, int maxTracked = AlertWindow.
 
     private readonly record struct Key(AlertKind Kind, string Device, string Rule);
 
-    private sealed class Episode(string id, DateTimeOffset firstSeen)
+    private sealed class Episode(string id, DateTimeOffset firstSeen, string category, string source)
     {
         public DateTimeOffset LastSeen { get; set; }
 
@@ -76,10 +109,20 @@ internal sealed class AlertWindow(TimeSpan window, int maxTracked = AlertWindow.
 
         public long Count { get; set; }
 
+        /// <summary>The count the last alert or update carried.</summary>
+        public long ReportedCount { get; private set; }
+
         public Alert Raise(in AlertSignal signal, DateTimeOffset now, bool repeat)
         {
             AlertedAt = now;
-            return new Alert(id, signal.Kind, signal.Device, null, signal.Rule, signal.Category, signal.Source, now, firstSeen, LastSeen, Count, repeat);
+            ReportedCount = Count;
+            return new Alert(id, signal.Kind, signal.Device, null, signal.Rule, category, source, now, firstSeen, LastSeen, Count, repeat);
+        }
+
+        public Alert Report(Key key, DateTimeOffset now)
+        {
+            ReportedCount = Count;
+            return new Alert(id, key.Kind, key.Device, null, key.Rule, category, source, now, firstSeen, LastSeen, Count, Repeat: false, Update: true);
         }
     }
 }

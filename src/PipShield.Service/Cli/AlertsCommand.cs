@@ -9,13 +9,14 @@ using PipShield.Service.Hosting;
 
 namespace PipShield.Service.Cli;
 
-/// <summary><c>pipshield alerts</c>: recent infected-device alerts from the history file the service appends to, newest first.</summary>
+/// <summary><c>pipshield alerts</c>: recent infected-device alerts from the history file the service appends to,
+/// one row per device and rule episode with its latest count, most recently seen first.</summary>
 internal static class AlertsCommand
 {
     public static Command Create(CliConsole console)
     {
         var json = new Option<bool>("--json") { Description = "Print a JSON array of the alerts as the webhook receives them." };
-        var since = new Option<string>("--since") { Description = "Only alerts raised within this time: 90s, 30m, 24h, 7d. Default 24h.", DefaultValueFactory = _ => "24h" };
+        var since = new Option<string>("--since") { Description = "Only alerts whose device was last seen within this time: 90s, 30m, 24h, 7d. Default 24h.", DefaultValueFactory = _ => "24h" };
         var limit = new Option<int>("--limit") { Description = "Show at most this many alerts. Default 50.", DefaultValueFactory = _ => 50 };
         var config = new Option<string?>("--config") { Description = "Configuration file that says where the history is (default: pipshield.json in the working directory, when present)." };
         var file = new Option<string?>("--file") { Description = "Read this history file instead of the configured one." };
@@ -90,7 +91,8 @@ internal static class AlertsCommand
 
     private static int List(CliConsole console, string path, DateTimeOffset cutoff, string since, int limit, bool json)
     {
-        var alerts = new List<JsonElement>();
+        // One row per alert episode: a repeat or an update line (same id) replaces the row with newer figures.
+        var latest = new Dictionary<string, (JsonElement Alert, DateTimeOffset LastSeen)>(StringComparer.Ordinal);
         int unreadable = 0;
         bool found = false;
         foreach (string file in new[] { AlertHistory.Previous(path), path })
@@ -108,14 +110,14 @@ internal static class AlertsCommand
                     continue;
                 }
 
-                if (!TryParse(line, out JsonElement alert, out DateTimeOffset time))
+                if (!TryParse(line, out JsonElement alert, out DateTimeOffset lastSeen))
                 {
                     unreadable++;
+                    continue;
                 }
-                else if (time >= cutoff)
-                {
-                    alerts.Add(alert);
-                }
+
+                string id = alert.TryGetProperty("id", out JsonElement i) && i.ValueKind == JsonValueKind.String ? i.GetString()! : "line " + latest.Count;
+                latest[id] = (alert, lastSeen);
             }
         }
 
@@ -124,8 +126,7 @@ internal static class AlertsCommand
             console.Note($"{path}: skipped {unreadable} unreadable lines");
         }
 
-        // Files are in time order, oldest first; newest first is the reverse.
-        alerts.Reverse();
+        List<JsonElement> alerts = [.. latest.Values.Where(a => a.LastSeen >= cutoff).OrderByDescending(a => a.LastSeen).Select(a => a.Alert)];
         List<JsonElement> shown = [.. alerts.Take(limit)];
         if (json)
         {
@@ -168,6 +169,7 @@ internal static class AlertsCommand
         }
     }
 
+    /// <summary>A history line and its <c>lastSeen</c> time (else its <c>time</c>); false for anything else.</summary>
     private static bool TryParse(string line, out JsonElement alert, out DateTimeOffset time)
     {
         alert = default;
@@ -176,8 +178,10 @@ internal static class AlertsCommand
         {
             using var document = JsonDocument.Parse(line);
             JsonElement root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("time", out JsonElement t)
-                || t.ValueKind != JsonValueKind.String || !t.TryGetDateTimeOffset(out time))
+            if (root.ValueKind != JsonValueKind.Object
+                || !((root.TryGetProperty("lastSeen", out JsonElement t) && t.ValueKind == JsonValueKind.String)
+                    || (root.TryGetProperty("time", out t) && t.ValueKind == JsonValueKind.String))
+                || !t.TryGetDateTimeOffset(out time))
             {
                 return false;
             }
@@ -193,17 +197,17 @@ internal static class AlertsCommand
 
     private static void WriteText(TextWriter output, List<JsonElement> alerts, int total)
     {
-        var table = new TextTable("time (UTC)", "device", "kind", "rule", "category", "count", "last seen (UTC)");
+        var table = new TextTable("last seen (UTC)", "device", "kind", "rule", "category", "count", "first seen (UTC)");
         foreach (JsonElement alert in alerts)
         {
             table.AddRow(
-                Time(alert, "time"),
+                Time(alert, "lastSeen"),
                 Text(alert, "deviceName") is { Length: > 0 } name ? $"{Text(alert, "device")} ({name})" : Text(alert, "device"),
                 Text(alert, "kind"),
                 Text(alert, "rule"),
                 Text(alert, "category"),
                 alert.TryGetProperty("count", out JsonElement c) && c.TryGetInt64(out long count) ? TextTable.Count(count) : "-",
-                Time(alert, "lastSeen"));
+                Time(alert, "firstSeen"));
         }
 
         table.WriteTo(output);

@@ -55,13 +55,19 @@ public sealed class AlertHostTests : IDisposable
 
         List<JsonElement> history = ReadHistory();
         string[] expected = secondClient ? ["127.0.0.1", "127.0.0.2"] : ["127.0.0.1"];
-        Assert.Equal(expected, history.Select(a => a.GetProperty("device").GetString()));
-        JsonElement first = history[0];
+        List<JsonElement> alerts = [.. history.Where(a => a.GetProperty("type").GetString() == "pipshield.alert")];
+        Assert.Equal(expected, alerts.Select(a => a.GetProperty("device").GetString()));
+        JsonElement first = alerts[0];
         Assert.Equal("c2-query", first.GetProperty("kind").GetString());
         Assert.Equal("c2.example.net", first.GetProperty("rule").GetString());
         Assert.Equal("c2", first.GetProperty("category").GetString());
         Assert.Contains("test-c2", first.GetProperty("source").GetString(), StringComparison.Ordinal);
         Assert.Equal(1, first.GetProperty("count").GetInt64());
+
+        // The rest of the burst is on record as the alert's final count, written when the service stopped.
+        JsonElement update = Assert.Single(history, a => a.GetProperty("type").GetString() == "pipshield.alert-update");
+        Assert.Equal(first.GetProperty("id").GetString(), update.GetProperty("id").GetString());
+        Assert.Equal(5, update.GetProperty("count").GetInt64());
         Assert.Equal(expected, webhook.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("device").GetString()).Order());
 
         // The phishing name was blocked too, just not alerted: only c2 counts.

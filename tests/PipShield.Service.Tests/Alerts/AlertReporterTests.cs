@@ -15,7 +15,7 @@ public sealed class AlertReporterTests
     [Fact]
     public async Task Burst_FromOneDevice_RaisesOneAlert_AndItsCountAndLastSeenShowInTheRepeat()
     {
-        await using AlertRig rig = await AlertRig.StartAsync();
+        await using AlertRig rig = await AlertRig.StartAsync(time: _time);
         DateTimeOffset first = _time.GetUtcNow();
         for (int i = 0; i < 5; i++)
         {
@@ -32,12 +32,16 @@ public sealed class AlertReporterTests
         Assert.Equal("test-c2", alert["Source"]);
         Assert.Equal("1", alert["Count"]);
 
-        _time.Advance(TimeSpan.FromMinutes(30)); // 70 minutes after the alert: the window has rolled over
+        _time.Advance(TimeSpan.FromMinutes(30)); // 80 minutes after the alert: the window has rolled over
         rig.Reporter.Report(C2("192.0.2.7"));
         await rig.StopAsync(NoGrace);
 
         Assert.Equal(2, rig.Log.Alerts.Count);
-        List<JsonElement> history = rig.History();
+        List<JsonElement> all = rig.History();
+
+        // When the window ended the count so far may have been recorded as an update, before the repeat.
+        Assert.All(all.Where(IsUpdate), u => Assert.Equal(5, u.GetProperty("count").GetInt64()));
+        List<JsonElement> history = [.. all.Where(a => !IsUpdate(a))];
         Assert.Equal(2, history.Count);
         JsonElement repeat = history[1];
         Assert.True(repeat.GetProperty("repeat").GetBoolean());
@@ -49,9 +53,36 @@ public sealed class AlertReporterTests
     }
 
     [Fact]
+    public async Task SignalsWithinTheWindow_AreRecordedAsAnUpdate_WhenTheWindowEnds_WithoutAnotherAlert()
+    {
+        await using AlertRig rig = await AlertRig.StartAsync(o => o.Window = TimeSpan.FromMinutes(4), _time);
+        for (int i = 0; i < 5; i++)
+        {
+            rig.Reporter.Report(C2("192.0.2.7"));
+            _time.Advance(TimeSpan.FromSeconds(30));
+        }
+
+        DateTimeOffset lastSeen = _time.GetUtcNow() - TimeSpan.FromSeconds(30);
+        List<JsonElement> history = [];
+        for (int step = 0; step < 100 && history.Count < 2; step++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(10)); // the settle timer runs on this clock
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+            history = rig.History();
+        }
+
+        Assert.Equal(2, history.Count);
+        JsonElement update = history[1];
+        Assert.Equal("pipshield.alert-update", update.GetProperty("type").GetString());
+        Assert.Equal(5, update.GetProperty("count").GetInt64());
+        Assert.Equal(lastSeen, update.GetProperty("lastSeen").GetDateTimeOffset());
+        Assert.Single(rig.Log.Alerts); // an update is not another alert
+    }
+
+    [Fact]
     public async Task Device_QuietForAWholeWindow_StartsAFreshAlert()
     {
-        await using AlertRig rig = await AlertRig.StartAsync(o => o.Window = TimeSpan.FromMinutes(5));
+        await using AlertRig rig = await AlertRig.StartAsync(o => o.Window = TimeSpan.FromMinutes(5), _time);
         rig.Reporter.Report(C2("192.0.2.7"));
         rig.Reporter.Report(C2("192.0.2.7"));
         _time.Advance(TimeSpan.FromMinutes(6));
@@ -60,18 +91,20 @@ public sealed class AlertReporterTests
         await rig.StopAsync(NoGrace);
 
         List<JsonElement> history = rig.History();
-        Assert.Equal(2, history.Count);
-        JsonElement fresh = history[1];
+        Assert.Equal(["pipshield.alert", "pipshield.alert-update", "pipshield.alert"], history.Select(a => a.GetProperty("type").GetString()));
+        Assert.Equal(2, history[1].GetProperty("count").GetInt64()); // the first episode's final count
+        JsonElement fresh = history[2];
         Assert.False(fresh.GetProperty("repeat").GetBoolean());
         Assert.Equal(1, fresh.GetProperty("count").GetInt64());
         Assert.Equal(again, fresh.GetProperty("firstSeen").GetDateTimeOffset());
+        Assert.Equal(history[0].GetProperty("id").GetString(), history[1].GetProperty("id").GetString());
         Assert.NotEqual(history[0].GetProperty("id").GetString(), fresh.GetProperty("id").GetString());
     }
 
     [Fact]
     public async Task EachDevice_AndEachRule_GetsItsOwnAlert()
     {
-        await using AlertRig rig = await AlertRig.StartAsync();
+        await using AlertRig rig = await AlertRig.StartAsync(time: _time);
         rig.Reporter.Report(C2("192.0.2.7"));
         rig.Reporter.Report(C2("192.0.2.8"));
         rig.Reporter.Report(C2("192.0.2.8"));
@@ -87,7 +120,7 @@ public sealed class AlertReporterTests
     [Fact]
     public async Task BlockedConnection_ReportedDirectly_IsAlertedTheSameWay_WithPacketCountsAdded()
     {
-        await using AlertRig rig = await AlertRig.StartAsync(o => o.Window = TimeSpan.FromMinutes(10));
+        await using AlertRig rig = await AlertRig.StartAsync(o => o.Window = TimeSpan.FromMinutes(10), _time);
         IAlertReporter reporter = rig.Reporter;
         for (int minute = 0; minute <= 12; minute += 4)
         {
@@ -102,7 +135,7 @@ public sealed class AlertReporterTests
         RecordingLoggerProvider.Entry alert = rig.Log.Alerts[0];
         Assert.Equal("blocked-connection", alert["Kind"]);
         Assert.Equal("198.51.100.0/24", alert["Rule"]);
-        List<JsonElement> history = rig.History();
+        List<JsonElement> history = [.. rig.History().Where(a => !IsUpdate(a))]; // an update may record the count at 10 minutes
         Assert.Equal(2, history.Count);
         Assert.Equal("blocked-connection", history[1].GetProperty("kind").GetString());
         Assert.Equal(16, history[1].GetProperty("count").GetInt64());
@@ -122,7 +155,7 @@ public sealed class AlertReporterTests
         rig.Reporter.Report(undated);
         await rig.StopAsync(NoGrace);
 
-        List<JsonElement> history = rig.History();
+        List<JsonElement> history = [.. rig.History().Where(a => !IsUpdate(a))]; // an update may record the count at 15 minutes
         Assert.Equal(2, history.Count);
         Assert.Equal(start, history[0].GetProperty("firstSeen").GetDateTimeOffset());
         Assert.Equal(start.AddMinutes(20), history[1].GetProperty("lastSeen").GetDateTimeOffset());
@@ -132,7 +165,7 @@ public sealed class AlertReporterTests
     [Fact]
     public async Task Disabled_RaisesNothing_AndWritesNoHistory()
     {
-        await using AlertRig rig = await AlertRig.StartAsync(o => o.Enabled = false);
+        await using AlertRig rig = await AlertRig.StartAsync(o => o.Enabled = false, _time);
         rig.Reporter.Report(C2("192.0.2.7"));
         await rig.StopAsync(NoGrace);
 
@@ -145,7 +178,7 @@ public sealed class AlertReporterTests
     public async Task History_IsOwnerOnly_AndKeepsAtMostTwiceMaxHistory_TheNewest()
     {
         const int Alerts = 45;
-        await using AlertRig rig = await AlertRig.StartAsync(o => o.MaxHistory = 10);
+        await using AlertRig rig = await AlertRig.StartAsync(o => o.MaxHistory = 10, _time);
         for (int i = 0; i < Alerts; i++)
         {
             rig.Reporter.Report(C2($"192.0.2.{i}"));
@@ -162,6 +195,8 @@ public sealed class AlertReporterTests
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(rig.HistoryPath));
         }
     }
+
+    private static bool IsUpdate(JsonElement line) => line.GetProperty("type").GetString() == "pipshield.alert-update";
 
     private AlertSignal C2(string device, string rule = "c2.example.net") =>
         new(AlertKind.C2Query, device, rule, "c2", "test-c2", _time.GetUtcNow());

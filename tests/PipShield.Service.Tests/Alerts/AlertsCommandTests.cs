@@ -28,9 +28,27 @@ public sealed class AlertsCommandTests : IDisposable
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(3, run.StdoutLines.Length);
-        Assert.Matches(@"^\s*time \(UTC\)\s+device\s+kind\s+rule\s+category\s+count\s+last seen \(UTC\)$", run.StdoutLines[0]);
+        Assert.Matches(@"^\s*last seen \(UTC\)\s+device\s+kind\s+rule\s+category\s+count\s+first seen \(UTC\)$", run.StdoutLines[0]);
         Assert.Matches($@"^{now.AddHours(-1).UtcDateTime:yyyy-MM-dd HH:mm:ss}\s+192\.0\.2\.2\s+blocked-connection\s+198\.51\.100\.0/24\s+c2\s+1,200\s", run.StdoutLines[1]);
         Assert.Matches(@"192\.0\.2\.1\s+c2-query\s+c2\.example\.net\s+c2\s+7\s", run.StdoutLines[2]);
+    }
+
+    [Fact]
+    public void RepeatsAndUpdates_OfOneAlert_ShowAsOneRow_WithTheLatestCountAndLastSeen()
+    {
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        Alert first = Alert("192.0.2.1", AlertKind.C2Query, "c2.example.net", now.AddHours(-3));
+        Alert update = first with { Time = now.AddHours(-2), LastSeen = now.AddHours(-2), Count = 40, Update = true };
+        Alert repeat = first with { Time = now.AddMinutes(-5), LastSeen = now.AddMinutes(-5), Count = 41, Repeat = true };
+        WriteHistory(first, Alert("192.0.2.2", AlertKind.C2Query, "c2.example.net", now.AddMinutes(-30)), update);
+
+        Assert.Equal(["192.0.2.2", "192.0.2.1"], Devices("alerts", "--json", "--file", HistoryPath));
+        Assert.Equal(40, JsonDocument.Parse(CliWorkspace.Run("alerts", "--json", "--file", HistoryPath).Stdout).RootElement[1].GetProperty("count").GetInt64());
+
+        File.AppendAllLines(HistoryPath, [Encoding.UTF8.GetString(AlertJson.Write(repeat, "test-host"))]);
+        CliRun run = CliWorkspace.Run("alerts", "--file", HistoryPath);
+        Assert.Equal(3, run.StdoutLines.Length);
+        Assert.Matches(@"192\.0\.2\.1\s+c2-query\s+c2\.example\.net\s+c2\s+41\s", run.StdoutLines[1]);
     }
 
     [Fact]
