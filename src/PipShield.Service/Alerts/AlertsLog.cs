@@ -10,7 +10,7 @@ internal static partial class AlertsLog
     public static partial void Configured(ILogger logger, string kinds, double windowSeconds, string historyFile, string webhook);
 
     [LoggerMessage(EventId = 3602, Level = LogLevel.Warning,
-        Message = "Infected-device alert {AlertId}: {Device} {Kind} {Rule} ({Category} list {Source}), {Count} times from {FirstSeen:u} to {LastSeen:u}")]
+        Message = "Infected-device alert {AlertId}: {Device} {Kind} {Rule} ({Category} list {Source}); count {Count}, first seen {FirstSeen:u}, last seen {LastSeen:u}")]
     public static partial void Raised(ILogger logger, string alertId, string device, string kind, string rule, string category, string source,
         long count, DateTimeOffset firstSeen, DateTimeOffset lastSeen);
 
