@@ -143,12 +143,16 @@ internal sealed class QueryLogWriter : IAsyncDisposable
                 if (entry.Verdict == Verdict.Blocked)
                 {
                     BlockEvent(entry);
-                    _blocks?.OnBlocked(entry);
                 }
 
                 if (_file is not null)
                 {
                     WriteLine(_formatter.Format(entry));
+                }
+
+                if (entry.Verdict == Verdict.Blocked)
+                {
+                    _blocks?.OnBlocked(entry); // after the line is written: a fault there cannot cost it
                 }
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
