@@ -92,7 +92,8 @@ internal static class AlertsCommand
     private static int List(CliConsole console, string path, DateTimeOffset cutoff, string since, int limit, bool json)
     {
         // One row per alert episode: a repeat or an update line (same id) replaces the row with newer figures.
-        var latest = new Dictionary<string, (JsonElement Alert, DateTimeOffset LastSeen)>(StringComparer.Ordinal);
+        var latest = new Dictionary<string, (JsonElement Alert, DateTimeOffset LastSeen, int Line)>(StringComparer.Ordinal);
+        int lines = 0;
         int unreadable = 0;
         bool found = false;
         foreach (string file in new[] { AlertHistory.Previous(path), path })
@@ -116,8 +117,8 @@ internal static class AlertsCommand
                     continue;
                 }
 
-                string id = alert.TryGetProperty("id", out JsonElement i) && i.ValueKind == JsonValueKind.String ? i.GetString()! : "line " + latest.Count;
-                latest[id] = (alert, lastSeen);
+                string id = alert.TryGetProperty("id", out JsonElement i) && i.ValueKind == JsonValueKind.String ? i.GetString()! : "line " + lines;
+                latest[id] = (alert, lastSeen, lines++);
             }
         }
 
@@ -126,7 +127,7 @@ internal static class AlertsCommand
             console.Note($"{path}: skipped {unreadable} unreadable lines");
         }
 
-        List<JsonElement> alerts = [.. latest.Values.Where(a => a.LastSeen >= cutoff).OrderByDescending(a => a.LastSeen).Select(a => a.Alert)];
+        List<JsonElement> alerts = [.. latest.Values.Where(a => a.LastSeen >= cutoff).OrderByDescending(a => a.LastSeen).ThenByDescending(a => a.Line).Select(a => a.Alert)];
         List<JsonElement> shown = [.. alerts.Take(limit)];
         if (json)
         {
