@@ -26,6 +26,7 @@ public static class PipShieldCli
             ServiceCommand.Create(console),
             BlockPageCommand.Create(console),
             FirewallCommand.Create(console),
+            AlertsCommand.Create(console),
         };
 
         try

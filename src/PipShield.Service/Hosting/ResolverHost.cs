@@ -10,6 +10,7 @@ using PipShield.Resolver.Stages.Cache;
 using PipShield.Resolver.Stages.Policy;
 using PipShield.Resolver.Stages.RateLimit;
 using PipShield.Resolver.Upstream;
+using PipShield.Service.Alerts;
 using PipShield.Service.BlockPage;
 using PipShield.Service.Feeds;
 using PipShield.Service.Firewall;
@@ -37,7 +38,7 @@ internal static class ResolverHost
     [
         ResolverServerOptions.SectionName, UpstreamOptions.SectionName, CacheOptions.SectionName, PolicyOptions.SectionName,
         RateLimitOptions.SectionName, AccessControlOptions.SectionName, ListsOptions.SectionName, FeedsOptions.SectionName,
-        QueryLogOptions.SectionName, BlockPageOptions.SectionName, FirewallOptions.SectionName, "Logging",
+        QueryLogOptions.SectionName, BlockPageOptions.SectionName, FirewallOptions.SectionName, AlertsOptions.SectionName, "Logging",
     ];
 
     public static IHost Build(RunSettings settings)
@@ -127,6 +128,8 @@ internal static class ResolverHost
         Bind<QueryLogOptions>(builder.Services, QueryLogOptions.SectionName, null);
         Bind<FeedsOptions>(builder.Services, FeedsOptions.SectionName, null);
         Bind<FirewallOptions>(builder.Services, FirewallOptions.SectionName, null);
+        Bind<AlertsOptions>(builder.Services, AlertsOptions.SectionName, null);
+        AlertsServices.Add(builder.Services); // before the resolver: alerts start first and stop last
 
         builder.Services.AddSingleton<ResolverHostedService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ResolverHostedService>());
@@ -213,6 +216,7 @@ internal static class ResolverHost
         FeedsOptions.SectionName => Properties<FeedsOptions>(),
         BlockPageOptions.SectionName => Properties<BlockPageOptions>(),
         FirewallOptions.SectionName => Properties<FirewallOptions>(),
+        AlertsOptions.SectionName => Properties<AlertsOptions>(),
         _ => null,
     };
 

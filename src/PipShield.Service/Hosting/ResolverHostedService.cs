@@ -24,7 +24,8 @@ internal sealed class ResolverHostedService(
     IOptions<ListsOptions> lists,
     IOptions<QueryLogOptions> queryLog,
     IOptions<Feeds.FeedsOptions> feeds,
-    ILoggerFactory loggerFactory) : IHostedService
+    ILoggerFactory loggerFactory,
+    IBlockObserver? blockObserver = null) : IHostedService
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("PipShield.Service");
     private ResolverEngine? _engine;
@@ -113,7 +114,7 @@ internal sealed class ResolverHostedService(
         string stateDirectory = lists.Value.StateDirectory is { Length: > 0 } state ? Path.GetFullPath(state) : Path.Combine(Path.GetTempPath(), "pipshield");
         try
         {
-            return QueryLogWriter.Start(queryLog.Value, stateDirectory, loggerFactory.CreateLogger("PipShield.QueryLog"));
+            return QueryLogWriter.Start(queryLog.Value, stateDirectory, loggerFactory.CreateLogger("PipShield.QueryLog"), blocks: blockObserver);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -20,6 +20,7 @@ internal sealed class QueryLogWriter : IAsyncDisposable
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
 
     private readonly QueryLogFile? _file;
+    private readonly IBlockObserver? _blocks;
     private readonly ILogger _logger;
     private readonly QueryLogFormatter _formatter = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -33,10 +34,11 @@ internal sealed class QueryLogWriter : IAsyncDisposable
     private int _blocksThisSecond;
     private long _blocksSuppressed;
 
-    private QueryLogWriter(QueryLogQueue queue, QueryLogFile? file, ILogger logger)
+    private QueryLogWriter(QueryLogQueue queue, QueryLogFile? file, IBlockObserver? blocks, ILogger logger)
     {
         Queue = queue;
         _file = file;
+        _blocks = blocks;
         _logger = logger;
     }
 
@@ -49,10 +51,11 @@ internal sealed class QueryLogWriter : IAsyncDisposable
     /// <summary>Lines that could not be written to the file (I/O errors), since start.</summary>
     public long LostLines => Interlocked.Read(ref _lostLines);
 
-    /// <summary>Opens the file (when enabled) and starts the background writer.</summary>
+    /// <summary>Opens the file (when enabled) and starts the background writer. <paramref name="blocks"/>, when
+    /// given, also sees every block (the infected-device alerts look for command-and-control names there).</summary>
     /// <exception cref="IOException">The file cannot be opened.</exception>
     /// <exception cref="UnauthorizedAccessException">The file or its folder is not writable.</exception>
-    public static QueryLogWriter Start(QueryLogOptions options, string stateDirectory, ILogger logger, TimeProvider? time = null)
+    public static QueryLogWriter Start(QueryLogOptions options, string stateDirectory, ILogger logger, TimeProvider? time = null, IBlockObserver? blocks = null)
     {
         QueryLogFile? file = null;
         if (options.Enabled)
@@ -69,7 +72,7 @@ internal sealed class QueryLogWriter : IAsyncDisposable
 
         // Without the file only blocks are needed, for the block events.
         var queue = new QueryLogQueue(blocksOnly: file is null || !options.LogAllowed, anonymize: options.AnonymizeClients);
-        var writer = new QueryLogWriter(queue, file, logger);
+        var writer = new QueryLogWriter(queue, file, blocks, logger);
         if (file is not null)
         {
             file.Rotated = bytes => QueryLogLog.Rotated(logger, file.Path, bytes);
@@ -145,6 +148,11 @@ internal sealed class QueryLogWriter : IAsyncDisposable
                 if (_file is not null)
                 {
                     WriteLine(_formatter.Format(entry));
+                }
+
+                if (entry.Verdict == Verdict.Blocked)
+                {
+                    _blocks?.OnBlocked(entry); // after the line is written: a fault there cannot cost it
                 }
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
