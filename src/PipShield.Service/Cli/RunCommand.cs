@@ -40,7 +40,7 @@ internal static class RunCommand
             IHostApplicationLifetime lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
             try
             {
-                await host.RunAsync(cancellationToken).ConfigureAwait(false);
+                await host.StartAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested || cancellationToken.IsCancellationRequested)
             {
@@ -48,8 +48,10 @@ internal static class RunCommand
                 // answering, so stop what did start, draining its queries, and exit as a stop would.
                 using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(30));
                 await host.StopAsync(drain.Token).ConfigureAwait(false);
+                return ExitCodes.Success;
             }
 
+            await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;
         }
         catch (Exception ex) when (ex is StartupException or OptionsValidationException or InvalidOperationException or IOException)

@@ -66,6 +66,25 @@ public sealed class ServiceProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_OnSigtermWhileStillStarting_StopsCleanly_AndExitsZero()
+    {
+        // The resolver answers before the warning page, feeds and the rest have started; a stop then is still
+        // an ordinary stop, not a failure.
+        SkipUnlessRunnable();
+        int port = HostTestKit.FreePort();
+        using var process = PipShieldProcess.Start(_folder, ChildEnvironment(("PIPSHIELD__BlockPage__HttpEndPoints__0", $"127.0.0.1:{HostTestKit.FreePort()}")),
+            "run", "--listen", $"127.0.0.1:{port}", "--upstream", "127.0.0.1:9");
+        Assert.True(await PipShieldProcess.EventuallyAsync(() => process.Output.Contains("PipShield resolving on", StringComparison.Ordinal), Patience),
+            "not started within 30 s\n" + process.Output);
+
+        process.Terminate();
+
+        int? exit = await process.WaitForExitAsync(Patience);
+        Assert.True(exit == 0, $"exit {exit}\n{process.Output}");
+        Assert.DoesNotContain("pipshield:", process.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_OnSigterm_AnswersTheQueriesInFlight_ThenExitsZero()
     {
         SkipUnlessRunnable();
