@@ -11,6 +11,7 @@ using PipShield.Resolver.Stages.Policy;
 using PipShield.Resolver.Stages.RateLimit;
 using PipShield.Resolver.Upstream;
 using PipShield.Service.BlockPage;
+using PipShield.Service.Devices;
 using PipShield.Service.Feeds;
 using PipShield.Service.Hosting.Lifetime;
 using PipShield.Service.QueryLog;
@@ -36,7 +37,7 @@ internal static class ResolverHost
     [
         ResolverServerOptions.SectionName, UpstreamOptions.SectionName, CacheOptions.SectionName, PolicyOptions.SectionName,
         RateLimitOptions.SectionName, AccessControlOptions.SectionName, ListsOptions.SectionName, FeedsOptions.SectionName,
-        QueryLogOptions.SectionName, BlockPageOptions.SectionName, "Logging",
+        QueryLogOptions.SectionName, BlockPageOptions.SectionName, DevicesOptions.SectionName, "Logging",
     ];
 
     public static IHost Build(RunSettings settings)
@@ -126,6 +127,9 @@ internal static class ResolverHost
         Bind<QueryLogOptions>(builder.Services, QueryLogOptions.SectionName, null);
         Bind<FeedsOptions>(builder.Services, FeedsOptions.SectionName, null);
 
+        Bind<DevicesOptions>(builder.Services, DevicesOptions.SectionName, null);
+        builder.Services.AddDevices(); // before the resolver: it names plain-DNS clients from the store
+
         builder.Services.AddSingleton<ResolverHostedService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ResolverHostedService>());
         // After the resolver: feeds refresh in the background and never hold up start-up.
@@ -208,6 +212,7 @@ internal static class ResolverHost
         QueryLogOptions.SectionName => Properties<QueryLogOptions>(),
         FeedsOptions.SectionName => Properties<FeedsOptions>(),
         BlockPageOptions.SectionName => Properties<BlockPageOptions>(),
+        DevicesOptions.SectionName => Properties<DevicesOptions>(),
         _ => null,
     };
 

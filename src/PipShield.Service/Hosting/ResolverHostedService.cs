@@ -24,7 +24,8 @@ internal sealed class ResolverHostedService(
     IOptions<ListsOptions> lists,
     IOptions<QueryLogOptions> queryLog,
     IOptions<Feeds.FeedsOptions> feeds,
-    ILoggerFactory loggerFactory) : IHostedService
+    ILoggerFactory loggerFactory,
+    IDeviceDirectory? devices = null) : IHostedService
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("PipShield.Service");
     private ResolverEngine? _engine;
@@ -70,7 +71,7 @@ internal sealed class ResolverHostedService(
         _queryLog = StartQueryLog();
         try
         {
-            _engine = ResolverEngine.Start(options, _images, loggerFactory: loggerFactory, queryLog: _queryLog.Queue);
+            _engine = ResolverEngine.Start(options, _images, loggerFactory: loggerFactory, queryLog: _queryLog.Queue, devices: devices);
         }
         catch (ArgumentException ex)
         {
