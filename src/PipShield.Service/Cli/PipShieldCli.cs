@@ -25,6 +25,7 @@ public static class PipShieldCli
             FeedsCommand.Create(console),
             ServiceCommand.Create(console),
             BlockPageCommand.Create(console),
+            DevicesCommand.Create(console),
         };
 
         try

@@ -10,6 +10,13 @@ namespace PipShield.Service.Devices;
 /// </summary>
 internal static partial class DeviceFile
 {
+    // Names are written as typed ("Sam's phone", not "Sam\u0027s phone"): the file is for people too, never for HTML.
+    private static readonly JsonSerializerOptions Options = new(DeviceJson.Default.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        TypeInfoResolver = DeviceJson.Default,
+    };
+
     /// <summary>The devices in <paramref name="path"/>; none when the file does not exist.</summary>
     /// <exception cref="DeviceFileException">The file is not valid; the message names the file, the line or entry, and the problem.</exception>
     public static List<DeviceRecord> Read(string path)
@@ -56,7 +63,7 @@ internal static partial class DeviceFile
         {
             using (var stream = new FileStream(temp, options))
             {
-                JsonSerializer.Serialize(stream, devices, DeviceJson.Default.ListDeviceRecord);
+                JsonSerializer.Serialize(stream, devices, Options);
                 stream.Flush(flushToDisk: true);
             }
 
