@@ -20,6 +20,7 @@ internal sealed class DeviceStore : IDeviceDirectory, IHostedService, IAsyncDisp
     private Snapshot _current = Snapshot.Empty;
     private Task _watching = Task.CompletedTask;
     private (long Length, long Ticks) _lastSeen = (-1, -1);
+    private int _disposed;
 
     public DeviceStore(IOptions<DevicesOptions> devices, IOptions<ListsOptions> lists, ILoggerFactory loggerFactory)
     {
@@ -104,8 +105,12 @@ internal sealed class DeviceStore : IDeviceDirectory, IHostedService, IAsyncDisp
 
     public async ValueTask DisposeAsync()
     {
-        await StopAsync(CancellationToken.None).ConfigureAwait(false);
-        _stopping.Dispose();
+        // The container may dispose this once per registration it is reachable through.
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await StopAsync(CancellationToken.None).ConfigureAwait(false);
+            _stopping.Dispose();
+        }
     }
 
     private async Task WatchAsync(CancellationToken cancellationToken)

@@ -16,6 +16,6 @@ internal static class EnrolmentQr
         int start = markup.IndexOf("<svg", StringComparison.Ordinal);
         markup = start >= 0 ? markup[start..] : markup;
         // role and aria-label make screen readers announce the image instead of hundreds of rectangles.
-        return markup.Replace("<svg ", $"<svg role=\"img\" aria-label=\"{System.Net.WebUtility.HtmlEncode(description)}\" ", StringComparison.Ordinal);
+        return markup.Replace("<svg ", $"<svg role=\"img\" aria-label=\"{System.Text.Encodings.Web.HtmlEncoder.Default.Encode(description)}\" ", StringComparison.Ordinal);
     }
 }
