@@ -132,4 +132,28 @@ public sealed class DeviceStoreTests : IDisposable
             await store.StopAsync(CancellationToken.None);
         }
     }
+
+    [Fact]
+    public async Task Lookups_AllocateNothing()
+    {
+        DeviceRecord phone = DeviceEnrolment.Add(StorePath, "Sam's phone", ["192.0.2.10"], TimeProvider.System);
+        await using DeviceStore store = OpenStore();
+        char[] serverName = $"{phone.Id}.dns.example.org".ToCharArray(); // as a DoT listener would hold it
+        ClientAddress address = ClientAddress.From(IPAddress.Parse("192.0.2.10"));
+        store.FindById(serverName.AsSpan(0, 20));
+        store.FindByAddress(address);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        DeviceIdentity? byId = null;
+        DeviceIdentity? byAddress = null;
+        for (int i = 0; i < 100; i++)
+        {
+            byId = store.FindById(serverName.AsSpan(0, 20));
+            byAddress = store.FindByAddress(address);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal("Sam's phone", byId?.Name);
+        Assert.Same(byId, byAddress);
+    }
 }
