@@ -20,7 +20,6 @@ internal sealed class DeviceStore : IDeviceDirectory, IHostedService, IAsyncDisp
     private Snapshot _current = Snapshot.Empty;
     private Task _watching = Task.CompletedTask;
     private (long Length, long Ticks) _lastSeen = (-1, -1);
-    private int _disposed;
 
     public DeviceStore(IOptions<DevicesOptions> devices, IOptions<ListsOptions> lists, ILoggerFactory loggerFactory)
     {
@@ -103,15 +102,9 @@ internal sealed class DeviceStore : IDeviceDirectory, IHostedService, IAsyncDisp
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        // The container may dispose this once per registration it is reachable through.
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            await StopAsync(CancellationToken.None).ConfigureAwait(false);
-            _stopping.Dispose();
-        }
-    }
+    // The token source is never disposed: it has no timer to release, and the host may call StopAsync after the
+    // container has disposed this (once per registration it is reachable through).
+    public ValueTask DisposeAsync() => new(StopAsync(CancellationToken.None));
 
     private async Task WatchAsync(CancellationToken cancellationToken)
     {

@@ -17,7 +17,8 @@ internal static partial class DevicesLog
     [LoggerMessage(EventId = 3760, Level = LogLevel.Information, Message = "Enrolment page served for device {ShortId}")]
     public static partial void PageServed(ILogger logger, string shortId);
 
-    [LoggerMessage(EventId = 3761, Level = LogLevel.Warning, Message = "Enrolment page refused for {Client}: not in Resolver:AccessControl:Allow")]
+    // Debug: anyone who can reach the page's port can send these, and they must not be able to flood the log.
+    [LoggerMessage(EventId = 3761, Level = LogLevel.Debug, Message = "Enrolment page refused for {Client}: not in Resolver:AccessControl:Allow")]
     public static partial void PageRefused(ILogger logger, string client);
 
     [LoggerMessage(EventId = 3762, Level = LogLevel.Error, Message = "Enrolment page failed")]
