@@ -123,6 +123,30 @@ public sealed class EnrolmentPageTests
         await AssertPythonPlistLoadsAsync(body, devices.Host.StateDirectory);
     }
 
+    [Fact]
+    public async Task Profile_CarriesTheWarningPagesCa_OnlyWhenAskedTo()
+    {
+        await using DeviceTestHost devices = await DeviceTestHost.StartAsync(new()
+        {
+            ["BlockPage:OwnCa"] = "true",
+            ["Devices:ProfileIncludesOwnCa"] = "true",
+        });
+
+        using HttpResponseMessage response = await devices.Host.GetAsync("127.0.0.1", $"/enrol/{devices.Phone.Id}/pipshield.mobileconfig");
+        Dictionary<string, XElement> top = Plist.Read(await response.Content.ReadAsByteArrayAsync(Cancel));
+
+        XElement[] payloads = [.. top["PayloadContent"].Elements("dict")];
+        Assert.Equal(2, payloads.Length);
+        Dictionary<string, XElement> root = Plist.Dict(payloads[1]);
+        Assert.Equal("com.apple.security.root", root["PayloadType"].Value);
+        Assert.Equal("1", root["PayloadVersion"].Value);
+        Assert.True(Guid.TryParse(root["PayloadUUID"].Value, out _));
+        string pem = await File.ReadAllTextAsync(Path.Combine(BlockPageCa.DirectoryFor(devices.Host.StateDirectory), BlockPageCa.CertificateFileName), Cancel);
+        using var ca = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(pem);
+        Assert.Equal(Convert.ToBase64String(ca.RawData), root["PayloadContent"].Value.Trim());
+        Assert.DoesNotContain("PRIVATE KEY", await response.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+    }
+
     private static void AssertSecurityHeaders(HttpResponseMessage response)
     {
         foreach (KeyValuePair<string, string> header in BlockPageHostedService.SecurityHeaders)
