@@ -1,5 +1,6 @@
 using PipShield.Resolver.QueryLog;
 using PipShield.Resolver.Stages.Admission;
+using PipShield.Resolver.Stages.Device;
 using PipShield.Resolver.Stages.MetaQuery;
 using PipShield.Resolver.Stages.Parse;
 using PipShield.Resolver.Stages.Policy;
@@ -21,15 +22,18 @@ public static class PipelineBuilder
     /// <summary>Composes the pipeline around an existing policy stage (shared with response inspection).</summary>
     /// <param name="rateLimit">The UDP response rate limit, or null for none.</param>
     /// <param name="queryLog">Sees every finished query after the response stages, or null for none.</param>
+    /// <param name="devices">Names plain-DNS clients by address (<see cref="DeviceStage"/>), or null for none.</param>
     public static QueryPipeline Build(AccessControlList acl, PolicyStage policy,
         IQueryStage? cache, IQueryStage? upstream, IResponseStage[] responseStages, Action<Exception>? onStageFault = null,
-        RateLimitStage? rateLimit = null, IQueryLog? queryLog = null)
+        RateLimitStage? rateLimit = null, IQueryLog? queryLog = null, IDeviceDirectory? devices = null)
     {
-        var stages = new List<IQueryStage>
+        var stages = new List<IQueryStage> { new ParseStage() }; // first: nothing else reads an unparsed packet
+        if (devices is not null)
         {
-            new ParseStage(),                   // first: nothing else reads an unparsed packet
-            new AdmissionStage(acl),            // before any work for the client: not an open resolver
-        };
+            stages.Add(new DeviceStage(devices)); // before admission: a refused query is logged with its device too
+        }
+
+        stages.Add(new AdmissionStage(acl));    // before any work for the client: not an open resolver
         if (rateLimit is not null)
         {
             stages.Add(rateLimit);              // right after admission: refused clients never take a slot, and a limited query costs no lookup

@@ -26,6 +26,9 @@ public struct QueryLogEntry
 
     public Transport Transport;
 
+    /// <summary>The enrolled device that asked, or null; a reference to the directory's shared instance.</summary>
+    public DeviceIdentity? Device;
+
     public ushort QType;
 
     /// <summary>The reply's RCODE, or -1 when nothing was sent (a dropped query).</summary>
@@ -68,6 +71,7 @@ public struct QueryLogEntry
         ElapsedTicks = query.ReceivedTimestamp == 0 ? 0 : Stopwatch.GetElapsedTime(query.ReceivedTimestamp).Ticks;
         Client = anonymize ? ClientMask.Anonymize(query.Client) : query.Client;
         Transport = query.Transport;
+        Device = query.Device;
         QType = query.Query.QType;
         Rcode = query.ResponseLength >= 4 ? (short)(query.Response[3] & 0x0F) : (short)-1;
         Origin = query.Origin;

@@ -22,7 +22,8 @@ internal sealed class BlockPageHostedService(
     IOptions<BlockPageOptions> options,
     IOptions<ListsOptions> lists,
     ResolverHostedService resolver,
-    ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+    ILoggerFactory loggerFactory,
+    Enrolment.EnrolmentEndpoint? enrolment = null) : IHostedService, IAsyncDisposable
 {
     /// <summary>Headers every response carries: nothing may run, be cached, sniffed, framed or leak a referrer.</summary>
     internal static readonly KeyValuePair<string, string>[] SecurityHeaders =
@@ -154,6 +155,12 @@ internal sealed class BlockPageHostedService(
 
     private async Task RespondAsync(HttpContext context)
     {
+        if (enrolment is not null && Enrolment.EnrolmentEndpoint.Handles(context.Request.Path))
+        {
+            await enrolment.RespondAsync(context).ConfigureAwait(false); // device set-up pages share the page's server
+            return;
+        }
+
         string html;
         try
         {

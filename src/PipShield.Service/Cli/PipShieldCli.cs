@@ -27,6 +27,7 @@ public static class PipShieldCli
             BlockPageCommand.Create(console),
             FirewallCommand.Create(console),
             AlertsCommand.Create(console),
+            DevicesCommand.Create(console),
         };
 
         try

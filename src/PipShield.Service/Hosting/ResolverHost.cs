@@ -12,6 +12,7 @@ using PipShield.Resolver.Stages.RateLimit;
 using PipShield.Resolver.Upstream;
 using PipShield.Service.Alerts;
 using PipShield.Service.BlockPage;
+using PipShield.Service.Devices;
 using PipShield.Service.Feeds;
 using PipShield.Service.Firewall;
 using PipShield.Service.Hosting.Lifetime;
@@ -38,7 +39,8 @@ internal static class ResolverHost
     [
         ResolverServerOptions.SectionName, UpstreamOptions.SectionName, CacheOptions.SectionName, PolicyOptions.SectionName,
         RateLimitOptions.SectionName, AccessControlOptions.SectionName, ListsOptions.SectionName, FeedsOptions.SectionName,
-        QueryLogOptions.SectionName, BlockPageOptions.SectionName, FirewallOptions.SectionName, AlertsOptions.SectionName, "Logging",
+        QueryLogOptions.SectionName, BlockPageOptions.SectionName, FirewallOptions.SectionName, AlertsOptions.SectionName,
+        DevicesOptions.SectionName, "Logging",
     ];
 
     public static IHost Build(RunSettings settings)
@@ -131,6 +133,9 @@ internal static class ResolverHost
         Bind<AlertsOptions>(builder.Services, AlertsOptions.SectionName, null);
         AlertsServices.Add(builder.Services); // before the resolver: alerts start first and stop last
 
+        Bind<DevicesOptions>(builder.Services, DevicesOptions.SectionName, null);
+        builder.Services.AddDevices(); // before the resolver: it names plain-DNS clients from the store
+
         builder.Services.AddSingleton<ResolverHostedService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ResolverHostedService>());
         // After the resolver: feeds refresh in the background and never hold up start-up.
@@ -217,6 +222,7 @@ internal static class ResolverHost
         BlockPageOptions.SectionName => Properties<BlockPageOptions>(),
         FirewallOptions.SectionName => Properties<FirewallOptions>(),
         AlertsOptions.SectionName => Properties<AlertsOptions>(),
+        DevicesOptions.SectionName => Properties<DevicesOptions>(),
         _ => null,
     };
 

@@ -25,7 +25,8 @@ internal sealed class ResolverHostedService(
     IOptions<QueryLogOptions> queryLog,
     IOptions<Feeds.FeedsOptions> feeds,
     ILoggerFactory loggerFactory,
-    IBlockObserver? blockObserver = null) : IHostedService
+    IBlockObserver? blockObserver = null,
+    IDeviceDirectory? devices = null) : IHostedService
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("PipShield.Service");
     private ResolverEngine? _engine;
@@ -71,7 +72,7 @@ internal sealed class ResolverHostedService(
         _queryLog = StartQueryLog();
         try
         {
-            _engine = ResolverEngine.Start(options, _images, loggerFactory: loggerFactory, queryLog: _queryLog.Queue);
+            _engine = ResolverEngine.Start(options, _images, loggerFactory: loggerFactory, queryLog: _queryLog.Queue, devices: devices);
         }
         catch (ArgumentException ex)
         {

@@ -32,7 +32,17 @@ internal sealed class QueryLogFormatter
         time.TryFormat(text, out int length, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         _json.WriteString("time"u8, text[..length]);
         _json.WriteString("client"u8, entry.Client.ToString());
-        _json.WriteNull("device"u8); // named devices come later; the field is here so the schema stays the same
+        if (entry.Device is { } device)
+        {
+            // The short ID only: the full ID is the device's secret, and log files get copied around.
+            _json.WriteString("device"u8, device.Name);
+            _json.WriteString("deviceId"u8, device.ShortId);
+        }
+        else
+        {
+            _json.WriteNull("device"u8);
+        }
+
         _json.WriteString("transport"u8, TransportName(entry.Transport));
         _json.WriteString("name"u8, text[..PresentationName.Write(entry.QName, text)]);
         _json.WriteString("type"u8, TypeName(entry.QType));

@@ -13,8 +13,8 @@ internal static partial class QueryLogLog
     public static partial void FileOff(ILogger logger);
 
     [LoggerMessage(EventId = 3403, Level = LogLevel.Information,
-        Message = "Blocked {Name} {QType} for {Client}: {Category} list {Source}, rule {Rule}, answered {Action}")]
-    public static partial void Blocked(ILogger logger, string name, string qType, string client, string category, string source, string rule, string action);
+        Message = "Blocked {Name} {QType} for {Client} ({Device}): {Category} list {Source}, rule {Rule}, answered {Action}")]
+    public static partial void Blocked(ILogger logger, string name, string qType, string client, string device, string category, string source, string rule, string action);
 
     [LoggerMessage(EventId = 3404, Level = LogLevel.Warning,
         Message = "{Count} block events were not logged in the last second (over {PerSecond} per second); the query log file has them")]

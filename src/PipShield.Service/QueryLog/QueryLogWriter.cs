@@ -224,6 +224,7 @@ internal sealed class QueryLogWriter : IAsyncDisposable
             new string(text[..PresentationName.Write(entry.QName, text)]),
             QueryLogFormatter.TypeName(entry.QType),
             entry.Client.ToString(),
+            entry.Device?.Name ?? "no enrolled device",
             entry.Source?.Category ?? "unknown",
             entry.Source?.Name ?? "unknown",
             QueryLogFormatter.Rule(entry, text),

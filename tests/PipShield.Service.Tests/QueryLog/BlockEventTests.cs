@@ -38,11 +38,29 @@ public sealed class BlockEventTests : IDisposable
         Assert.Equal("www.Phish.example.net", block.State["Name"]);
         Assert.Equal("A", block.State["QType"]);
         Assert.Equal("192.0.2.7", block.State["Client"]);
+        Assert.Equal("no enrolled device", block.State["Device"]);
         Assert.Equal("phishing", block.State["Category"]);
         Assert.Equal("test-feed", block.State["Source"]);
         Assert.Equal("Phish.example.net", block.State["Rule"]);
         Assert.Equal("sinkhole", block.State["Action"]);
         Assert.False(File.Exists(Path.Combine(_folder, "queries.jsonl")));
+    }
+
+    [Fact]
+    public async Task Block_FromAnEnrolledDevice_NamesTheDevice_NotItsId()
+    {
+        var logger = new RecordingLogger();
+        using BlocklistImage image = Image();
+        QueryLogWriter writer = QueryLogWriter.Start(new QueryLogOptions { Enabled = false }, _folder, logger);
+        QueryContext query = await BlockedAsync(image, "phish.example.net", "192.0.2.7");
+        query.Device = new DeviceIdentity("abcdefghijklmnopqrst", "Sam's phone");
+
+        writer.Queue.Record(query);
+        await writer.DisposeAsync();
+
+        RecordingLogger.Entry block = Assert.Single(logger.Entries, e => e.EventId == 3403);
+        Assert.Equal("Sam's phone", block.State["Device"]);
+        Assert.DoesNotContain(block.State.Values, v => v?.ToString()?.Contains("abcdefghijklmnopqrst", StringComparison.Ordinal) == true);
     }
 
     [Fact]
