@@ -60,9 +60,10 @@ public sealed class ResolverEngine : IAsyncDisposable
     /// <summary>Builds and starts the resolver.</summary>
     /// <param name="upstream">Replaces the upstream pool built from <see cref="ResolverEngineOptions.Upstream"/> (tests).</param>
     /// <param name="queryLog">Receives every finished query (see <see cref="IQueryLog"/>), or null for none.</param>
+    /// <param name="devices">The enrolled devices, for device IDs in DoT server names; null for none.</param>
     /// <exception cref="ArgumentException">The options are invalid, or an upstream is this resolver itself; the message names the key.</exception>
     public static ResolverEngine Start(ResolverEngineOptions options, ImageHolder images, IUpstreamClient? upstream = null, ILoggerFactory? loggerFactory = null,
-        IQueryLog? queryLog = null)
+        IQueryLog? queryLog = null, IDeviceDirectory? devices = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(images);
@@ -112,7 +113,7 @@ public sealed class ResolverEngine : IAsyncDisposable
             onStageFault: ex => ServerLog.StageFault(logger, ex),
             rateLimit: rateLimit,
             queryLog: queryLog);
-        ResolverServer server = ResolverServer.Start(pipeline, options.Server, loggerFactory);
+        ResolverServer server = ResolverServer.Start(pipeline, options.Server, loggerFactory, devices);
         return new ResolverEngine(server, images, cache, upstream, prefetcher, rateLimit, upstreamStage) { MaxUpstreamQueriesInFlight = maxUpstream };
     }
 
