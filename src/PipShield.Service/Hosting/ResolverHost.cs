@@ -11,6 +11,7 @@ using PipShield.Resolver.Stages.Policy;
 using PipShield.Resolver.Stages.RateLimit;
 using PipShield.Resolver.Upstream;
 using PipShield.Service.BlockPage;
+using PipShield.Service.Doh;
 using PipShield.Service.Feeds;
 using PipShield.Service.Hosting.Lifetime;
 using PipShield.Service.QueryLog;
@@ -28,6 +29,9 @@ internal static class ResolverHost
     /// <summary>Where the service answers unless configured: loopback only, on a port that needs no privilege.</summary>
     public static readonly string[] DefaultListenEndPoints = ["127.0.0.1:5335", "[::1]:5335"];
 
+    /// <summary>Where DNS-over-TLS answers once a certificate is configured, unless configured: loopback, RFC 7858's port.</summary>
+    public static readonly string[] DefaultTlsEndPoints = ["127.0.0.1:853", "[::1]:853"];
+
     /// <summary>Clients free of response-rate limiting unless configured: the host itself.</summary>
     public static readonly string[] DefaultRateLimitExempt = ["127.0.0.0/8", "::1/128"];
 
@@ -36,7 +40,7 @@ internal static class ResolverHost
     [
         ResolverServerOptions.SectionName, UpstreamOptions.SectionName, CacheOptions.SectionName, PolicyOptions.SectionName,
         RateLimitOptions.SectionName, AccessControlOptions.SectionName, ListsOptions.SectionName, FeedsOptions.SectionName,
-        QueryLogOptions.SectionName, BlockPageOptions.SectionName, "Logging",
+        QueryLogOptions.SectionName, BlockPageOptions.SectionName, DohOptions.SectionName, "Logging",
     ];
 
     public static IHost Build(RunSettings settings)
@@ -88,6 +92,11 @@ internal static class ResolverHost
             else if (o.ListenEndPoints.Count == 0)
             {
                 o.ListenEndPoints = [.. DefaultListenEndPoints];
+            }
+
+            if (o.Tls.IsConfigured && o.TlsEndPoints.Count == 0)
+            {
+                o.TlsEndPoints = [.. DefaultTlsEndPoints];
             }
         });
         Bind<UpstreamOptions>(builder.Services, UpstreamOptions.SectionName, o =>
@@ -145,6 +154,10 @@ internal static class ResolverHost
             }
         });
         builder.Services.AddBlockPage(builder.Configuration); // after the resolver: the page reads its lists
+        Bind<DohOptions>(builder.Services, DohOptions.SectionName, null);
+        builder.Services.AddSingleton<IValidateOptions<DohOptions>, DohOptionsValidator>();
+        builder.Services.AddSingleton<DohHostedService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DohHostedService>()); // after the resolver it asks
         return builder.Build();
     }
 
@@ -208,6 +221,7 @@ internal static class ResolverHost
         QueryLogOptions.SectionName => Properties<QueryLogOptions>(),
         FeedsOptions.SectionName => Properties<FeedsOptions>(),
         BlockPageOptions.SectionName => Properties<BlockPageOptions>(),
+        DohOptions.SectionName => Properties<DohOptions>(),
         _ => null,
     };
 

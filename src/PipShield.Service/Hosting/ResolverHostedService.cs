@@ -24,6 +24,7 @@ internal sealed class ResolverHostedService(
     IOptions<ListsOptions> lists,
     IOptions<QueryLogOptions> queryLog,
     IOptions<Feeds.FeedsOptions> feeds,
+    IEnumerable<IDeviceDirectory> devices,
     ILoggerFactory loggerFactory) : IHostedService
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("PipShield.Service");
@@ -70,7 +71,8 @@ internal sealed class ResolverHostedService(
         _queryLog = StartQueryLog();
         try
         {
-            _engine = ResolverEngine.Start(options, _images, loggerFactory: loggerFactory, queryLog: _queryLog.Queue);
+            _engine = ResolverEngine.Start(options, _images, loggerFactory: loggerFactory, queryLog: _queryLog.Queue,
+                devices: devices.FirstOrDefault()); // registered by the device store when it is on
         }
         catch (ArgumentException ex)
         {
