@@ -174,7 +174,8 @@ internal sealed class DohEndpoint(Func<ResolverServer?> server, IDeviceDirectory
         }
 
         // RFC 8484 §4.1: base64url without padding; padding is tolerated, other characters are not.
-        if (!Base64Url.TryDecodeFromChars(encoded.AsSpan().TrimEnd('='), destination, out int written))
+        OperationStatus status = Base64Url.DecodeFromChars(encoded.AsSpan().TrimEnd('='), destination, out _, out int written);
+        if (status != OperationStatus.Done)
         {
             return (0, StatusCodes.Status400BadRequest, "the dns parameter is not base64url");
         }

@@ -158,6 +158,7 @@ internal static class ResolverHost
         builder.Services.AddSingleton<IValidateOptions<DohOptions>, DohOptionsValidator>();
         builder.Services.AddSingleton<DohHostedService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DohHostedService>()); // after the resolver it asks
+        settings.Services?.Invoke(builder.Services);
         return builder.Build();
     }
 
