@@ -175,6 +175,37 @@ public sealed class DotTests : IDisposable
     }
 
     [Fact]
+    public async Task QueryAsync_FromOutsideTheListeners_RunsThePipeline_WithDeviceAndTransport()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(b => b.WithAnswer("example.org. 60 IN A 192.0.2.1"));
+        var log = new DeviceLog();
+        await using var resolver = await StartAsync(upstream.EndPoint, log);
+        byte[] response = new byte[65535];
+
+        int allowed = await resolver.Server.QueryAsync(TestQueries.Build("example.org", DnsType.A, id: 11), ClientAddress.From(IPAddress.Loopback),
+            new DeviceIdentity("k7q2m9x4", "Sam's laptop"), Transport.Https, response, Token);
+        DnsMessage allowedReply = RawDns.Decode(response[..allowed]);
+        int blocked = await resolver.Server.QueryAsync(TestQueries.Build("phish.example.net", DnsType.A, id: 12), ClientAddress.From(IPAddress.Loopback),
+            null, Transport.Https, response, Token);
+        DnsMessage blockedReply = RawDns.Decode(response[..blocked]);
+
+        Assert.Equal("192.0.2.1", Assert.Single(allowedReply.AnswerRecords.OfType<ARecord>()).Address.ToString());
+        Assert.Equal("192.0.2.53", Assert.Single(blockedReply.AnswerRecords.OfType<ARecord>()).Address.ToString());
+        Assert.Equal(["11 Sam's laptop Https", "12 - Https"], log.Seen);
+    }
+
+    [Fact]
+    public async Task QueryAsync_ForAResponseMessage_AnswersNothing()
+    {
+        await using var resolver = await StartAsync(new IPEndPoint(IPAddress.Loopback, 9));
+        byte[] notAQuery = TestQueries.Build("example.org", DnsType.A, flags: DnsHeader.QrFlag);
+
+        int length = await resolver.Server.QueryAsync(notAQuery, ClientAddress.From(IPAddress.Loopback), null, Transport.Https, new byte[65535], Token);
+
+        Assert.Equal(0, length);
+    }
+
+    [Fact]
     public void Start_WithMissingCertificate_NamesTheKey()
     {
         var options = new ResolverServerOptions
