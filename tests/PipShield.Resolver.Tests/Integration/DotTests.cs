@@ -206,6 +206,42 @@ public sealed class DotTests : IDisposable
     }
 
     [Fact]
+    public async Task ClientThatNeverShakesHands_IsClosedAtTheIdleTimeout_AndOthersAreStillServed()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(b => b.WithAnswer("example.org. 60 IN A 192.0.2.1"));
+        await using var resolver = await TestResolver.StartAsync(upstream.EndPoint, configureServer: server =>
+        {
+            server.TlsEndPoints = ["127.0.0.1:0"];
+            server.Tls = new() { CertificateFile = _certificates.CertificateFile, KeyFile = _certificates.KeyFile };
+            server.TcpIdleTimeout = TimeSpan.FromMilliseconds(300);
+        });
+        IPEndPoint dot = resolver.Server.TlsEndPoints[0];
+
+        using var silent = await RawDns.ConnectTcpAsync(dot);
+        bool closed = await RawDns.IsClosedByServerAsync(silent, TimeSpan.FromSeconds(10));
+        await using DotClient client = await DotClient.ConnectAsync(dot, _certificates);
+        DnsMessage reply = RawDns.Decode(await client.QueryAsync(TestQueries.Build("example.org", DnsType.A)));
+
+        Assert.True(closed);
+        Assert.Equal(ReturnCode.NoError, reply.ReturnCode);
+        Assert.True(resolver.Server.Counters.TcpConnectionsTimedOut >= 1);
+    }
+
+    [Fact]
+    public async Task PlainDnsOverTcp_ToTheTlsPort_GetsNoAnswer()
+    {
+        await using var upstream = await FakeUpstream.StartAsync(b => b.WithAnswer("example.org. 60 IN A 192.0.2.1"));
+        await using var resolver = await StartAsync(upstream.EndPoint);
+
+        using var plain = await RawDns.ConnectTcpAsync(resolver.Server.TlsEndPoints[0]);
+        await plain.SendAsync(RawDns.Frame(TestQueries.Build("example.org", DnsType.A)), Token);
+        byte[]? reply = await RawDns.ReadFrameAsync(plain, TimeSpan.FromSeconds(2));
+
+        Assert.Null(reply);
+        Assert.Equal(0, upstream.QueryCount);
+    }
+
+    [Fact]
     public void Start_WithMissingCertificate_NamesTheKey()
     {
         var options = new ResolverServerOptions
