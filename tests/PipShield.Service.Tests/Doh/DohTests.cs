@@ -165,6 +165,52 @@ public sealed class DohTests : IDisposable
     }
 
     [Fact]
+    public async Task ReplacedCertificate_IsPresentedToNewDohConnections_WithoutARestart()
+    {
+        await using var host = await DohTestHost.StartAsync(_certificates);
+        string first = _certificates.Thumbprint;
+        Assert.Equal(first, await ThumbprintOfNewConnectionAsync(host));
+
+        _certificates.Issue("renewed");
+        string seen = first;
+
+        // The server looks at the files at most every few seconds; poll with new clients, bounded in count and time.
+        for (int attempt = 0; attempt < 40 && seen != _certificates.Thumbprint; attempt++)
+        {
+            await Task.Delay(250, Token);
+            seen = await ThumbprintOfNewConnectionAsync(host);
+        }
+
+        Assert.NotEqual(first, _certificates.Thumbprint);
+        Assert.Equal(_certificates.Thumbprint, seen);
+    }
+
+    /// <summary>Opens a new HTTP/2 connection, asks one query, and returns the thumbprint of the certificate it was shown.</summary>
+    private async Task<string> ThumbprintOfNewConnectionAsync(DohTestHost host)
+    {
+        string? thumbprint = null;
+        using var client = new HttpClient(new SocketsHttpHandler
+        {
+            SslOptions =
+            {
+                RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                {
+                    thumbprint = certificate is null ? null : new System.Security.Cryptography.X509Certificates.X509Certificate2(certificate).Thumbprint;
+                    return _certificates.Validate(certificate, errors);
+                },
+            },
+        })
+        {
+            DefaultRequestVersion = HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Timeout = TimeSpan.FromSeconds(10),
+        };
+        using HttpResponseMessage response = await client.PostAsync(host.Url(), Message(Query("example.org", 0)), Token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return thumbprint!;
+    }
+
+    [Fact]
     public async Task Doh_StaysOff_WithoutACertificate()
     {
         await using var host = await DohTestHost.StartAsync(_certificates, overrides: new()
