@@ -23,6 +23,7 @@ public sealed class ReloadingCertificate : IDisposable
     private readonly object _reloadGate = new();
     private Loaded _current;
     private long _nextCheck;
+    private (DateTime, DateTime) _failedStamp; // the files as they were when they last failed to load: logged once, not every check
 
     private ReloadingCertificate(TlsOptions options, ILogger logger, TimeProvider time, Loaded first)
     {
@@ -89,8 +90,8 @@ public sealed class ReloadingCertificate : IDisposable
         try
         {
             Volatile.Write(ref _nextCheck, now + Ticks(CheckInterval));
-            Loaded current = _current;
-            if (Stamp(_options) == current.Stamp)
+            (DateTime, DateTime) stamp = Stamp(_options);
+            if (stamp == _current.Stamp || stamp == _failedStamp)
             {
                 return;
             }
@@ -102,6 +103,7 @@ public sealed class ReloadingCertificate : IDisposable
             }
             catch (Exception ex) when (IsLoadFailure(ex))
             {
+                _failedStamp = stamp;
                 TlsLog.ReloadFailed(_logger, _options.CertificateFile!, ex.Message);
                 return;
             }
