@@ -190,6 +190,7 @@ internal static class ResolverHost
     private static string? UnknownSetting(IConfigurationSection settings) =>
         SettingsOf(settings.Path) is { } known
             ? settings.GetChildren().FirstOrDefault(c => !known.Contains(c.Key, StringComparer.OrdinalIgnoreCase))?.Path
+                ?? settings.GetChildren().Select(UnknownSetting).FirstOrDefault(path => path is not null) // nested sections (Resolver:Server:Tls)
             : null;
 
     /// <summary>Data-annotation checks whose failures name the key: <c>Resolver:Cache:MaxEntries: …</c>.</summary>
@@ -209,8 +210,12 @@ internal static class ResolverHost
         }
     }
 
+    private const string TlsSection = ResolverServerOptions.SectionName + ":Tls";
+
     /// <summary>The settings of a section (the public properties of its options class); null for one without a class.</summary>
-    public static IEnumerable<string>? SettingsOf(string section) => section switch
+    public static IEnumerable<string>? SettingsOf(string section) => section.Equals(TlsSection, StringComparison.OrdinalIgnoreCase)
+        ? Properties<PipShield.Resolver.Listeners.Tls.TlsOptions>()
+        : section switch
     {
         ResolverServerOptions.SectionName => Properties<ResolverServerOptions>(),
         UpstreamOptions.SectionName => Properties<UpstreamOptions>(),

@@ -15,6 +15,7 @@ public sealed class EncryptedDnsStartupTests : IDisposable
     [InlineData("Resolver:Server:Tls:CertificateFile", "missing.pem", "Resolver:Server:Tls:CertificateFile: missing.pem does not exist")]
     [InlineData("Resolver:Server:Tls:KeyFile", "server.key", "Resolver:Server:Tls:KeyFile: set, but Resolver:Server:Tls:CertificateFile is not")]
     [InlineData("Resolver:Server:TlsEndPoints:0", "not-an-address", "Resolver:Server:TlsEndPoints:0")]
+    [InlineData("Resolver:Server:Tls:Pasword", "secret", "Resolver:Server:Tls:Pasword: not a setting")]
     public async Task Run_WithABadTlsSetting_ExitsWithOneLineNamingTheKey(string key, string value, string named)
     {
         Assert.SkipWhen(PipShieldProcess.Program is null, "the pipshield apphost is not next to the tests; build the solution first");
