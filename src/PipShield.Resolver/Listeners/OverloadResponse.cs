@@ -14,13 +14,17 @@ internal static class OverloadResponse
 
     /// <summary>Writes SERVFAIL for <paramref name="request"/> into <paramref name="destination"/>.</summary>
     /// <returns>Bytes written; 0 when the request must not be answered (a response, or shorter than a header).</returns>
-    public static int Write(ReadOnlySpan<byte> request, Span<byte> destination)
+    public static int Write(ReadOnlySpan<byte> request, Span<byte> destination) => Write(request, destination, Rcode.ServFail);
+
+    /// <summary>Writes an error with <paramref name="rcode"/> (REFUSED for an unknown device) for <paramref name="request"/>.</summary>
+    /// <returns>Bytes written; 0 when the request must not be answered.</returns>
+    public static int Write(ReadOnlySpan<byte> request, Span<byte> destination, Rcode rcode)
     {
         if (QueryParser.Parse(request, out QueryInfo info) == QueryParseStatus.Drop)
         {
             return 0;
         }
 
-        return ResponseBuilder.WriteError(request, info, Rcode.ServFail, destination);
+        return ResponseBuilder.WriteError(request, info, rcode, destination);
     }
 }

@@ -37,6 +37,10 @@ internal static class SocketBinding
         }
     }
 
+    /// <summary>Binds a listening TCP socket alone (DNS-over-TLS); the caller owns it.</summary>
+    /// <exception cref="SocketException">The address cannot be bound.</exception>
+    public static Socket BindTcp(IPEndPoint endPoint) => CreateTcp(endPoint);
+
     private static Socket CreateUdp(IPEndPoint endPoint)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using PipShield.Resolver.Pipeline;
+using PipShield.Resolver.Wire;
 
 namespace PipShield.Resolver.Listeners;
 
@@ -12,7 +13,7 @@ internal sealed partial class TcpConnection
         CancellationToken aborted = _aborted.Token;
         while (true)
         {
-            ReadResult result = await _input.ReadAsync(aborted).ConfigureAwait(false);
+            ReadResult result = await _input!.ReadAsync(aborted).ConfigureAwait(false);
             ReadOnlySequence<byte> buffer = result.Buffer;
             try
             {
@@ -36,7 +37,7 @@ internal sealed partial class TcpConnection
             }
             finally
             {
-                _input.AdvanceTo(buffer.Start, buffer.End);
+                _input!.AdvanceTo(buffer.Start, buffer.End);
             }
         }
     }
@@ -47,14 +48,22 @@ internal sealed partial class TcpConnection
         if (_owner.Contexts.IsExhausted)
         {
             _owner.Metrics.Overload();
-            Complete(Overloaded(message));
+            Complete(ErrorReply(message, Rcode.ServFail));
+            return;
+        }
+
+        if (_refuseQueries)
+        {
+            // RFC 8484-style device IDs: an ID that is not enrolled gets REFUSED, never an unfiltered answer.
+            Complete(ErrorReply(message, Rcode.Refused));
             return;
         }
 
         QueryContext query = _owner.Contexts.Rent();
         message.CopyTo(query.Request);
         query.RequestLength = (int)message.Length;
-        query.Transport = Transport.Tcp;
+        query.Transport = _owner.Tls is null ? Transport.Tcp : Transport.Tls;
+        query.Device = Device;
         query.Client = Client;
         query.ClientEndPoint = RemoteEndPoint;
         query.MaxResponseSize = QueryContext.MaxMessageSize;
@@ -138,13 +147,13 @@ internal sealed partial class TcpConnection
         _slots.Release();
     }
 
-    /// <summary>SERVFAIL without running the pipeline, built in a pooled buffer: there is no context to spare.</summary>
-    private static PendingReply Overloaded(in ReadOnlySequence<byte> message)
+    /// <summary>An error without running the pipeline, built in a pooled buffer: SERVFAIL when there is no context to spare, REFUSED for an unknown device.</summary>
+    private static PendingReply ErrorReply(in ReadOnlySequence<byte> message, Rcode rcode)
     {
         byte[] request = ArrayPool<byte>.Shared.Rent((int)message.Length);
         byte[] response = ArrayPool<byte>.Shared.Rent(OverloadResponse.MaxSize);
         message.CopyTo(request);
-        int length = OverloadResponse.Write(request.AsSpan(0, (int)message.Length), response);
+        int length = OverloadResponse.Write(request.AsSpan(0, (int)message.Length), response, rcode);
         ArrayPool<byte>.Shared.Return(request);
         return new PendingReply(null, response, length);
     }

@@ -1,14 +1,17 @@
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Threading.Channels;
+using PipShield.Resolver.Listeners.Tls;
 using PipShield.Resolver.Pipeline;
 
 namespace PipShield.Resolver.Listeners;
 
 /// <summary>
-/// One DNS-over-TCP connection (RFC 7766): a read loop that frames queries off a <see cref="PipeReader"/> and starts
+/// One DNS-over-TCP connection (RFC 7766), or DNS-over-TLS (RFC 7858: the same framing inside TLS): a read loop that frames queries off a <see cref="PipeReader"/> and starts
 /// each one at once, and a write loop that frames the replies in the order they complete. Up to
 /// <see cref="MaxQueriesInFlight"/> queries run at a time; past that, reading pauses, so a client that floods or stops
 /// reading only ever holds up itself.
@@ -21,8 +24,10 @@ internal sealed partial class TcpConnection
     private readonly TcpListener _owner;
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
-    private readonly PipeReader _input;
-    private readonly PipeWriter _output;
+    private Stream _transport;
+    private PipeReader? _input;
+    private PipeWriter? _output;
+    private bool _refuseQueries;
     private readonly Channel<PendingReply> _replies =
         Channel.CreateUnbounded<PendingReply>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _slots = new(MaxQueriesInFlight, MaxQueriesInFlight);
@@ -40,10 +45,12 @@ internal sealed partial class TcpConnection
         RemoteEndPoint = remoteEndPoint;
         _socket.NoDelay = true; // replies are batched per flush already
         _stream = new NetworkStream(socket, ownsSocket: true);
+        _transport = _stream;
+        if (owner.Tls is null)
+        {
+            OpenPipes();
+        }
 
-        // Zero-byte reads: an idle connection holds no buffer until data arrives (Kestrel's WaitForDataAsync).
-        _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true, useZeroByteReads: true));
-        _output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(leaveOpen: true));
         _lastActivity = Stopwatch.GetTimestamp();
     }
 
@@ -67,6 +74,9 @@ internal sealed partial class TcpConnection
     public long LastActivity => Volatile.Read(ref _lastActivity);
 
     public EndPoint? RemoteEndPoint { get; }
+
+    /// <summary>The device named in the TLS server name, looked up once per connection; null when unidentified.</summary>
+    public DeviceIdentity? Device { get; private set; }
 
     /// <summary>Completes when the connection is closed and every query it started has been released.</summary>
     public Task Completion { get; private set; } = Task.CompletedTask;
@@ -109,6 +119,12 @@ internal sealed partial class TcpConnection
 
     private async Task RunAsync()
     {
+        if (_owner.Tls is { } tls && !await HandshakeAsync(tls).ConfigureAwait(false))
+        {
+            await CloseAsync().ConfigureAwait(false);
+            return;
+        }
+
         Task writing = WriteLoopAsync();
         try
         {
@@ -141,17 +157,21 @@ internal sealed partial class TcpConnection
     {
         try
         {
-            await _input.CompleteAsync().ConfigureAwait(false);
+            if (_input is not null && _output is not null)
+            {
+                await _input.CompleteAsync().ConfigureAwait(false);
 
-            // Nothing is left to flush unless the write loop gave up, and then Abort has shut the socket down, so
-            // this fails at once instead of waiting on a client that does not read.
-            await _output.CompleteAsync().ConfigureAwait(false);
+                // Nothing is left to flush unless the write loop gave up, and then Abort has shut the socket down, so
+                // this fails at once instead of waiting on a client that does not read.
+                await _output.CompleteAsync().ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
         {
         }
         finally
         {
+            await _transport.DisposeAsync().ConfigureAwait(false);
             await _stream.DisposeAsync().ConfigureAwait(false);
             if (_closeReason is (int)CloseReason.Idle or (int)CloseReason.NotReading)
             {
@@ -172,7 +192,7 @@ internal sealed partial class TcpConnection
             {
                 if (!broken)
                 {
-                    TcpFraming.Write(_output, reply.Bytes);
+                    TcpFraming.Write(_output!, reply.Bytes);
                     _owner.Metrics.Response();
                 }
 
@@ -188,7 +208,7 @@ internal sealed partial class TcpConnection
             Volatile.Write(ref _flushStarted, Stopwatch.GetTimestamp());
             try
             {
-                FlushResult result = await _output.FlushAsync(_aborted.Token).ConfigureAwait(false);
+                FlushResult result = await _output!.FlushAsync(_aborted.Token).ConfigureAwait(false);
                 broken = result.IsCompleted || result.IsCanceled;
             }
             catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
@@ -202,5 +222,44 @@ internal sealed partial class TcpConnection
                 Abort(CloseReason.WriteFailed); // the client is gone or too slow: stop reading too
             }
         }
+    }
+
+    /// <summary>Zero-byte reads: an idle connection holds no buffer until data arrives (Kestrel's WaitForDataAsync).</summary>
+    private void OpenPipes()
+    {
+        _input = PipeReader.Create(_transport, new StreamPipeReaderOptions(leaveOpen: true, useZeroByteReads: true));
+        _output = PipeWriter.Create(_transport, new StreamPipeWriterOptions(leaveOpen: true));
+    }
+
+    /// <summary>
+    /// Shakes hands, then learns the device from the server name. The heartbeat's idle timeout bounds the handshake
+    /// too: no query is in flight, so a client that stalls mid-handshake is aborted like an idle one.
+    /// </summary>
+    private async Task<bool> HandshakeAsync(TlsServerContext tls)
+    {
+        var ssl = new SslStream(_stream, leaveInnerStreamOpen: true);
+        _transport = ssl;
+        try
+        {
+            await ssl.AuthenticateAsServerAsync(tls.HandshakeOptions(), _aborted.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            if (_owner.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+            {
+                TlsLog.HandshakeFailed(_owner.Logger, Client.ToString(), ex.Message);
+            }
+
+            return false;
+        }
+
+        Device = tls.FindDevice(ssl.TargetHostName, out _refuseQueries, out string? unknownId);
+        if (_refuseQueries && _owner.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+        {
+            TlsLog.UnknownDevice(_owner.Logger, Client.ToString(), unknownId!.Length <= 4 ? unknownId : unknownId[..4] + "…");
+        }
+
+        OpenPipes();
+        return true;
     }
 }

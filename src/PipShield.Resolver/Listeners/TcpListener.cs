@@ -2,12 +2,13 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using PipShield.Resolver.Listeners.Tls;
 using PipShield.Resolver.Pipeline;
 
 namespace PipShield.Resolver.Listeners;
 
 /// <summary>
-/// Accepts DNS-over-TCP connections on one socket and enforces the connection caps (in all and per client address)
+/// Accepts DNS-over-TCP connections (or DNS-over-TLS ones, when given a <see cref="TlsServerContext"/>) on one socket and enforces the connection caps (in all and per client address)
 /// and the idle timeout. At a cap, the connection idle the longest makes room for the new one. A heartbeat, as in Kestrel, checks every connection's timers, so no connection needs a
 /// timer of its own and a read or write carries no timeout token.
 /// </summary>
@@ -29,8 +30,9 @@ internal sealed class TcpListener
     /// <param name="socket">A bound, listening socket; the listener owns it.</param>
     /// <param name="stopping">Passed to the pipeline; cancelled when the server stops.</param>
     public TcpListener(Socket socket, QueryPipeline pipeline, QueryContextPool contexts, ListenerMetrics metrics, ILogger logger,
-        int maxConnections, int maxPerClient, TimeSpan idleTimeout, CancellationToken stopping)
+        int maxConnections, int maxPerClient, TimeSpan idleTimeout, CancellationToken stopping, TlsServerContext? tls = null)
     {
+        Tls = tls;
         _socket = socket;
         Pipeline = pipeline;
         Contexts = contexts;
@@ -55,11 +57,21 @@ internal sealed class TcpListener
 
     internal CancellationToken Stopping { get; }
 
+    /// <summary>Set for a DNS-over-TLS listener: every connection shakes hands first.</summary>
+    internal TlsServerContext? Tls { get; }
+
     public void Start()
     {
         _accepting = AcceptLoopAsync();
         _heartbeat = HeartbeatAsync();
-        ListenerLog.TcpStarted(Logger, LocalEndPoint);
+        if (Tls is null)
+        {
+            ListenerLog.TcpStarted(Logger, LocalEndPoint);
+        }
+        else
+        {
+            TlsLog.Started(Logger, LocalEndPoint, Tls.Certificate.Certificate.Subject, Tls.Certificate.Certificate.NotAfter.ToUniversalTime());
+        }
     }
 
     /// <summary>Stops accepting, closes every connection and waits for them, up to <paramref name="timeout"/>.</summary>

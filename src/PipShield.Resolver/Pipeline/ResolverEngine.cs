@@ -60,7 +60,7 @@ public sealed class ResolverEngine : IAsyncDisposable
     /// <summary>Builds and starts the resolver.</summary>
     /// <param name="upstream">Replaces the upstream pool built from <see cref="ResolverEngineOptions.Upstream"/> (tests).</param>
     /// <param name="queryLog">Receives every finished query (see <see cref="IQueryLog"/>), or null for none.</param>
-    /// <param name="devices">The enrolled devices, naming plain-DNS clients by address; null for none.</param>
+    /// <param name="devices">The enrolled devices: plain-DNS clients by address, device IDs in DoT server names; null for none.</param>
     /// <exception cref="ArgumentException">The options are invalid, or an upstream is this resolver itself; the message names the key.</exception>
     public static ResolverEngine Start(ResolverEngineOptions options, ImageHolder images, IUpstreamClient? upstream = null, ILoggerFactory? loggerFactory = null,
         IQueryLog? queryLog = null, IDeviceDirectory? devices = null)
@@ -114,7 +114,7 @@ public sealed class ResolverEngine : IAsyncDisposable
             rateLimit: rateLimit,
             queryLog: queryLog,
             devices: devices);
-        ResolverServer server = ResolverServer.Start(pipeline, options.Server, loggerFactory);
+        ResolverServer server = ResolverServer.Start(pipeline, options.Server, loggerFactory, devices);
         return new ResolverEngine(server, images, cache, upstream, prefetcher, rateLimit, upstreamStage) { MaxUpstreamQueriesInFlight = maxUpstream };
     }
 

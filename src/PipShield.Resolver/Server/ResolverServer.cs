@@ -5,16 +5,18 @@ using TcpListener = PipShield.Resolver.Listeners.TcpListener;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PipShield.Resolver.Listeners;
+using PipShield.Resolver.Listeners.Tls;
 using PipShield.Resolver.Pipeline;
 
 namespace PipShield.Resolver.Server;
 
 /// <summary>
-/// Serves a <see cref="QueryPipeline"/> over UDP and TCP on every configured address. Each address gets a UDP socket
-/// with dedicated receive threads and a TCP listener on the same port. Dispose it to stop: listeners close first, then
+/// Serves a <see cref="QueryPipeline"/> over UDP and TCP on every configured address, and over TLS on every TLS address
+/// when a certificate is configured. Each address gets a UDP socket with dedicated receive threads and a TCP listener
+/// on the same port. <see cref="QueryAsync"/> runs one query from outside (DNS-over-HTTPS). Dispose it to stop: listeners close first, then
 /// queries still waiting on upstream are cancelled and drained.
 /// </summary>
-public sealed class ResolverServer : IAsyncDisposable
+public sealed partial class ResolverServer : IAsyncDisposable
 {
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
 
@@ -24,6 +26,9 @@ public sealed class ResolverServer : IAsyncDisposable
     private readonly ListenerMetrics _metrics = new();
     private readonly List<UdpListener> _udp = [];
     private readonly List<TcpListener> _tcp = [];
+    private readonly List<TcpListener> _tls = [];
+    private QueryPipeline? _pipeline;
+    private ReloadingCertificate? _certificate;
     private readonly long _started = Stopwatch.GetTimestamp();
     private int _stopped;
 
@@ -53,12 +58,17 @@ public sealed class ResolverServer : IAsyncDisposable
         TcpConnectionsEvicted = _metrics.TcpEvicted,
     };
 
+    /// <summary>The DNS-over-TLS addresses served, with the ports actually bound; empty when DoT is off.</summary>
+    public IReadOnlyList<IPEndPoint> TlsEndPoints { get; private set; } = [];
+
     private int ReceiveThreadCount { get; set; }
 
     /// <summary>Binds every address in <paramref name="options"/> and starts serving.</summary>
     /// <exception cref="ArgumentException">The options are invalid; the message names the key.</exception>
     /// <exception cref="SocketException">An address cannot be bound; nothing is left listening.</exception>
-    public static ResolverServer Start(QueryPipeline pipeline, ResolverServerOptions options, ILoggerFactory? loggerFactory = null)
+    /// <param name="devices">The enrolled devices, which DoT server names are looked up in; null for none.</param>
+    public static ResolverServer Start(QueryPipeline pipeline, ResolverServerOptions options, ILoggerFactory? loggerFactory = null,
+        IDeviceDirectory? devices = null)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(options);
@@ -72,7 +82,7 @@ public sealed class ResolverServer : IAsyncDisposable
         var server = new ResolverServer(options, loggerFactory.CreateLogger<ResolverServer>());
         try
         {
-            server.Listen(pipeline, options, loggerFactory);
+            server.Listen(pipeline, options, loggerFactory, devices);
         }
         catch
         {
@@ -126,8 +136,9 @@ public sealed class ResolverServer : IAsyncDisposable
 
     public ValueTask DisposeAsync() => new(StopAsync());
 
-    private void Listen(QueryPipeline pipeline, ResolverServerOptions options, ILoggerFactory loggerFactory)
+    private void Listen(QueryPipeline pipeline, ResolverServerOptions options, ILoggerFactory loggerFactory, IDeviceDirectory? devices)
     {
+        _pipeline = pipeline;
         ILogger udpLogger = loggerFactory.CreateLogger<UdpListener>();
         ILogger tcpLogger = loggerFactory.CreateLogger<TcpListener>();
         var endPoints = new List<IPEndPoint>();
@@ -156,6 +167,34 @@ public sealed class ResolverServer : IAsyncDisposable
         }
 
         EndPoints = endPoints;
+        ListenTls(pipeline, options, tcpLogger, devices);
+    }
+
+    private void ListenTls(QueryPipeline pipeline, ResolverServerOptions options, ILogger logger, IDeviceDirectory? devices)
+    {
+        if (!options.Tls.IsConfigured || options.TlsEndPoints.Count == 0)
+        {
+            return;
+        }
+
+        _certificate = ReloadingCertificate.Load(options.Tls, logger);
+        var context = new TlsServerContext(_certificate, options.Tls.HostName is { Length: > 0 } host ? host.TrimEnd('.') : null, devices);
+        var endPoints = new List<IPEndPoint>();
+        foreach (string text in options.TlsEndPoints)
+        {
+            ResolverServerOptions.TryParseEndPoint(text, 853, out IPEndPoint? requested);
+            var tls = new TcpListener(SocketBinding.BindTcp(requested!), pipeline, _contexts, _metrics, logger, options.MaxTcpConnections,
+                options.MaxTcpConnectionsPerClient, options.TcpIdleTimeout, _stopping.Token, context);
+            _tls.Add(tls);
+            endPoints.Add(tls.LocalEndPoint);
+        }
+
+        foreach (TcpListener tls in _tls)
+        {
+            tls.Start();
+        }
+
+        TlsEndPoints = endPoints;
     }
 
     private async Task StopListeners()
@@ -165,6 +204,7 @@ public sealed class ResolverServer : IAsyncDisposable
             udp.Stop();
         }
 
-        await Task.WhenAll(_tcp.Select(tcp => tcp.StopAsync(DrainTimeout))).ConfigureAwait(false);
+        await Task.WhenAll(_tcp.Concat(_tls).Select(tcp => tcp.StopAsync(DrainTimeout))).ConfigureAwait(false);
+        _certificate?.Dispose();
     }
 }

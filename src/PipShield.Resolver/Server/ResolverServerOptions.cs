@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
+using PipShield.Resolver.Listeners.Tls;
 
 namespace PipShield.Resolver.Server;
 
@@ -17,6 +18,15 @@ public sealed class ResolverServerOptions
     /// meaning <see cref="DefaultListenEndPoints"/>; an empty default, because configuration binding appends to a pre-filled list.
     /// </summary>
     public List<string> ListenEndPoints { get; set; } = [];
+
+    /// <summary>
+    /// Addresses to serve DNS-over-TLS on (RFC 7858), as <c>ADDR[:PORT]</c>, port 853 when absent. Used only when
+    /// <see cref="Tls"/> names a certificate. Default empty: no DoT (the service host fills in its own default).
+    /// </summary>
+    public List<string> TlsEndPoints { get; set; } = [];
+
+    /// <summary>The certificate for DNS-over-TLS and DNS-over-HTTPS, and the host name device IDs go in front of. Default none.</summary>
+    public TlsOptions Tls { get; set; } = new();
 
     /// <summary>Threads running the synchronous receive loop on each UDP socket. Default 1.</summary>
     [Range(1, 64)]
@@ -61,18 +71,22 @@ public sealed class ResolverServerOptions
     public IReadOnlyList<string> EffectiveListenEndPoints => ListenEndPoints.Count > 0 ? ListenEndPoints : DefaultListenEndPoints;
 
     /// <summary>Reads <c>ADDR[:PORT]</c>; port 53 when absent.</summary>
-    public static bool TryParseEndPoint(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPEndPoint? endPoint)
+    public static bool TryParseEndPoint(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPEndPoint? endPoint) =>
+        TryParseEndPoint(text, 53, out endPoint);
+
+    /// <summary>Reads <c>ADDR[:PORT]</c>; port <paramref name="defaultPort"/> when absent.</summary>
+    public static bool TryParseEndPoint(string text, int defaultPort, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPEndPoint? endPoint)
     {
         text = text.Trim();
         if (IPAddress.TryParse(text, out IPAddress? address) && !text.StartsWith('['))
         {
-            endPoint = new IPEndPoint(address, 53); // a bare address, IPv6 ones included ("::1")
+            endPoint = new IPEndPoint(address, defaultPort); // a bare address, IPv6 ones included ("::1")
             return true;
         }
 
         if (text.StartsWith('[') && text.EndsWith(']') && IPAddress.TryParse(text[1..^1], out address))
         {
-            endPoint = new IPEndPoint(address, 53);
+            endPoint = new IPEndPoint(address, defaultPort);
             return true;
         }
 
@@ -93,6 +107,15 @@ public sealed class ResolverServerOptions
             }
         }
 
+        for (int i = 0; i < TlsEndPoints.Count; i++)
+        {
+            if (!TryParseEndPoint(TlsEndPoints[i], 853, out _))
+            {
+                errors.Add($"{SectionName}:TlsEndPoints:{i}: '{TlsEndPoints[i]}' is not ADDR[:PORT]");
+            }
+        }
+
+        errors.AddRange(Tls.Validate(SectionName + ":Tls"));
         Check(errors, nameof(UdpReceiveThreads), UdpReceiveThreads, 1, 64);
         Check(errors, nameof(MaxUdpResponseSize), MaxUdpResponseSize, 512, 65507);
         Check(errors, nameof(MaxQueriesInFlight), MaxQueriesInFlight, 16, 65536);

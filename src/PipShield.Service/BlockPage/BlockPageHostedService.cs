@@ -210,7 +210,7 @@ internal sealed class BlockPageHostedService(
     }
 
     /// <summary>Hands the page's loggers to the service's logger factory.</summary>
-    private sealed class ForwardingLoggerProvider(ILoggerFactory factory) : ILoggerProvider
+    internal sealed class ForwardingLoggerProvider(ILoggerFactory factory) : ILoggerProvider
     {
         public ILogger CreateLogger(string categoryName) => factory.CreateLogger(categoryName);
 
@@ -220,7 +220,7 @@ internal sealed class BlockPageHostedService(
     }
 
     /// <summary>A lifetime that waits for nothing and listens to no signal.</summary>
-    private sealed class PassiveLifetime : IHostLifetime
+    internal sealed class PassiveLifetime : IHostLifetime
     {
         public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -13,6 +13,7 @@ using PipShield.Resolver.Upstream;
 using PipShield.Service.Alerts;
 using PipShield.Service.BlockPage;
 using PipShield.Service.Devices;
+using PipShield.Service.Doh;
 using PipShield.Service.Feeds;
 using PipShield.Service.Firewall;
 using PipShield.Service.Hosting.Lifetime;
@@ -31,6 +32,9 @@ internal static class ResolverHost
     /// <summary>Where the service answers unless configured: loopback only, on a port that needs no privilege.</summary>
     public static readonly string[] DefaultListenEndPoints = ["127.0.0.1:5335", "[::1]:5335"];
 
+    /// <summary>Where DNS-over-TLS answers once a certificate is configured, unless configured: loopback, RFC 7858's port.</summary>
+    public static readonly string[] DefaultTlsEndPoints = ["127.0.0.1:853", "[::1]:853"];
+
     /// <summary>Clients free of response-rate limiting unless configured: the host itself.</summary>
     public static readonly string[] DefaultRateLimitExempt = ["127.0.0.0/8", "::1/128"];
 
@@ -40,7 +44,7 @@ internal static class ResolverHost
         ResolverServerOptions.SectionName, UpstreamOptions.SectionName, CacheOptions.SectionName, PolicyOptions.SectionName,
         RateLimitOptions.SectionName, AccessControlOptions.SectionName, ListsOptions.SectionName, FeedsOptions.SectionName,
         QueryLogOptions.SectionName, BlockPageOptions.SectionName, FirewallOptions.SectionName, AlertsOptions.SectionName,
-        DevicesOptions.SectionName, "Logging",
+        DevicesOptions.SectionName, DohOptions.SectionName, "Logging",
     ];
 
     public static IHost Build(RunSettings settings)
@@ -92,6 +96,11 @@ internal static class ResolverHost
             else if (o.ListenEndPoints.Count == 0)
             {
                 o.ListenEndPoints = [.. DefaultListenEndPoints];
+            }
+
+            if (o.Tls.IsConfigured && o.TlsEndPoints.Count == 0)
+            {
+                o.TlsEndPoints = [.. DefaultTlsEndPoints];
             }
         });
         Bind<UpstreamOptions>(builder.Services, UpstreamOptions.SectionName, o =>
@@ -157,6 +166,11 @@ internal static class ResolverHost
         builder.Services.AddBlockPage(builder.Configuration); // after the resolver: the page reads its lists
         builder.Services.AddSingleton<FirewallHostedService>(); // after the resolver: starts once the lists are loaded
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FirewallHostedService>());
+        Bind<DohOptions>(builder.Services, DohOptions.SectionName, null);
+        builder.Services.AddSingleton<IValidateOptions<DohOptions>, DohOptionsValidator>();
+        builder.Services.AddSingleton<DohHostedService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DohHostedService>()); // after the resolver it asks
+        settings.Services?.Invoke(builder.Services);
         return builder.Build();
     }
 
@@ -188,6 +202,7 @@ internal static class ResolverHost
     private static string? UnknownSetting(IConfigurationSection settings) =>
         SettingsOf(settings.Path) is { } known
             ? settings.GetChildren().FirstOrDefault(c => !known.Contains(c.Key, StringComparer.OrdinalIgnoreCase))?.Path
+                ?? settings.GetChildren().Select(UnknownSetting).FirstOrDefault(path => path is not null) // nested sections (Resolver:Server:Tls)
             : null;
 
     /// <summary>Data-annotation checks whose failures name the key: <c>Resolver:Cache:MaxEntries: …</c>.</summary>
@@ -207,8 +222,12 @@ internal static class ResolverHost
         }
     }
 
+    private const string TlsSection = ResolverServerOptions.SectionName + ":Tls";
+
     /// <summary>The settings of a section (the public properties of its options class); null for one without a class.</summary>
-    public static IEnumerable<string>? SettingsOf(string section) => section switch
+    public static IEnumerable<string>? SettingsOf(string section) => section.Equals(TlsSection, StringComparison.OrdinalIgnoreCase)
+        ? Properties<PipShield.Resolver.Listeners.Tls.TlsOptions>()
+        : section switch
     {
         ResolverServerOptions.SectionName => Properties<ResolverServerOptions>(),
         UpstreamOptions.SectionName => Properties<UpstreamOptions>(),
@@ -223,6 +242,7 @@ internal static class ResolverHost
         FirewallOptions.SectionName => Properties<FirewallOptions>(),
         AlertsOptions.SectionName => Properties<AlertsOptions>(),
         DevicesOptions.SectionName => Properties<DevicesOptions>(),
+        DohOptions.SectionName => Properties<DohOptions>(),
         _ => null,
     };
 

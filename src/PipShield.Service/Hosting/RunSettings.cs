@@ -20,4 +20,7 @@ internal sealed class RunSettings
 
     /// <summary>Other settings as configuration keys (tests).</summary>
     public Dictionary<string, string?> Overrides { get; init; } = [];
+
+    /// <summary>Last changes to the services before the host is built (tests: a fake device directory).</summary>
+    public Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? Services { get; init; }
 }

@@ -49,7 +49,7 @@ internal sealed class TestResolver : IAsyncDisposable
     /// <param name="queryLog">Receives every finished query.</param>
     public static Task<TestResolver> StartAsync(IPEndPoint? upstream, string blocklist = DefaultBlocklist,
         IUpstreamClient? upstreamClient = null, Action<ResolverServerOptions>? configureServer = null,
-        Action<ResolverEngineOptions>? configure = null, IQueryLog? queryLog = null)
+        Action<ResolverEngineOptions>? configure = null, IQueryLog? queryLog = null, IDeviceDirectory? devices = null)
     {
         var options = new ResolverEngineOptions
         {
@@ -80,7 +80,7 @@ internal sealed class TestResolver : IAsyncDisposable
         configureServer?.Invoke(options.Server);
         configure?.Invoke(options);
         var images = new ImageHolder(CompileImage(blocklist));
-        return Task.FromResult(new TestResolver(ResolverEngine.Start(options, images, upstreamClient, queryLog: queryLog)));
+        return Task.FromResult(new TestResolver(ResolverEngine.Start(options, images, upstreamClient, queryLog: queryLog, devices: devices)));
     }
 
     /// <summary>

@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PipShield.Resolver.Listeners.Tls;
+using PipShield.Resolver.Pipeline;
+using PipShield.Resolver.Server;
+using PipShield.Service.BlockPage;
+using PipShield.Service.Hosting;
+
+namespace PipShield.Service.Doh;
+
+/// <summary>
+/// Serves DNS-over-HTTPS (HTTP/2 and HTTP/1.1 over TLS) with a Kestrel server of its own, answered by the resolver's
+/// pipeline. Off until <c>Resolver:Server:Tls</c> names a certificate; an endpoint that cannot be bound logs one
+/// warning and leaves plain DNS running, as the warning page does.
+/// </summary>
+internal sealed class DohHostedService(
+    IOptions<DohOptions> options,
+    IOptions<ResolverServerOptions> server,
+    ResolverHostedService resolver,
+    ILoggerFactory loggerFactory,
+    IDeviceDirectory? devices = null) : IHostedService, IAsyncDisposable
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger("PipShield.Doh");
+    private WebApplication? _app;
+    private ReloadingCertificate? _certificate;
+
+    /// <summary>The addresses DoH listens on, once started; empty when it is off.</summary>
+    public IReadOnlyList<IPEndPoint> EndPoints { get; private set; } = [];
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        DohOptions doh = options.Value;
+        if (!doh.Enabled)
+        {
+            return;
+        }
+
+        if (!server.Value.Tls.IsConfigured)
+        {
+            DohLog.NoCertificate(_logger);
+            return;
+        }
+
+        try
+        {
+            _certificate = ReloadingCertificate.Load(server.Value.Tls, _logger);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new StartupException(ex.Message);
+        }
+
+        List<IPEndPoint> endPoints = [.. doh.EffectiveEndPoints.Select(IPEndPoint.Parse)];
+        string shown = string.Join(", ", endPoints.Select(e => "https://" + e));
+        WebApplication app = Build(endPoints, doh.Path);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or AddressInUseException or UnauthorizedAccessException)
+        {
+            DohLog.BindFailed(_logger, shown, ex.InnerException?.Message ?? ex.Message);
+            await app.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        _app = app;
+        EndPoints = endPoints;
+        DohLog.Started(_logger, shown, doh.Path);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+            _app = null;
+        }
+
+        _certificate?.Dispose(); // after the server: no handshake can ask for it any more
+        _certificate = null;
+    }
+
+    private WebApplication Build(List<IPEndPoint> endPoints, string path)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environments.Production,
+        });
+        builder.Configuration.Sources.Clear(); // never ASPNETCORE_* settings
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new BlockPageHostedService.ForwardingLoggerProvider(loggerFactory));
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None); // a line per query otherwise
+        builder.Services.AddSingleton<IHostLifetime, BlockPageHostedService.PassiveLifetime>();
+        ReloadingCertificate certificate = _certificate!;
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+            kestrel.Limits.MaxRequestLineSize = 8 * 1024; // a GET carries a 512-byte query in about 700 characters
+            kestrel.Limits.MaxRequestBodySize = 64 * 1024; // DohEndpoint answers 413 past 65535 itself
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromMinutes(2); // phones keep one connection for many queries
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            foreach (IPEndPoint endPoint in endPoints)
+            {
+                kestrel.Listen(endPoint, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    listen.UseHttps(new HttpsConnectionAdapterOptions
+                    {
+                        // Asked on every handshake, so a renewed certificate reaches new connections without a restart.
+                        ServerCertificateSelector = (_, _) => certificate.Certificate,
+                        SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13,
+                    });
+                });
+            }
+        });
+
+        WebApplication app = builder.Build();
+        var endpoint = new DohEndpoint(() => resolver.Engine?.Server, devices, path, _logger);
+        app.Run(endpoint.HandleAsync);
+        return app;
+    }
+}
