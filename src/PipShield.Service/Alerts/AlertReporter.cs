@@ -87,7 +87,7 @@ internal sealed class AlertReporter : IAlertReporter, IHostedService, IAsyncDisp
         }
 
         // The log event first: whatever happens to the file or the webhook, the alert is on record.
-        AlertsLog.Raised(_logger, alert.Id, alert.Device, Alert.KindName(alert.Kind), alert.Rule, alert.Category, alert.Source,
+        AlertsLog.Raised(_logger, alert.Id, alert.DeviceName is { } name ? $"{name} ({alert.Device})" : alert.Device, Alert.KindName(alert.Kind), alert.Rule, alert.Category, alert.Source,
             alert.Count, alert.FirstSeen, alert.LastSeen);
         _outbox.Writer.TryWrite(alert);
     }

@@ -47,6 +47,7 @@ internal sealed class AlertWindow(TimeSpan window, int maxTracked = AlertWindow.
             episode.LastSeen = seen;
         }
 
+        episode.DeviceName = signal.DeviceName ?? episode.DeviceName;
         episode.Count += count;
         return seen - episode.AlertedAt >= window ? episode.Raise(signal, seen, repeat: true) : null;
     }
@@ -109,6 +110,9 @@ internal sealed class AlertWindow(TimeSpan window, int maxTracked = AlertWindow.
 
         public long Count { get; set; }
 
+        /// <summary>The enrolled device's name, once a signal has named it.</summary>
+        public string? DeviceName { get; set; }
+
         /// <summary>The count the last alert or update carried.</summary>
         public long ReportedCount { get; private set; }
 
@@ -116,13 +120,14 @@ internal sealed class AlertWindow(TimeSpan window, int maxTracked = AlertWindow.
         {
             AlertedAt = now;
             ReportedCount = Count;
-            return new Alert(id, signal.Kind, signal.Device, null, signal.Rule, category, source, now, firstSeen, LastSeen, Count, repeat);
+            DeviceName = signal.DeviceName ?? DeviceName;
+            return new Alert(id, signal.Kind, signal.Device, DeviceName, signal.Rule, category, source, now, firstSeen, LastSeen, Count, repeat);
         }
 
         public Alert Report(Key key, DateTimeOffset now)
         {
             ReportedCount = Count;
-            return new Alert(id, key.Kind, key.Device, null, key.Rule, category, source, now, firstSeen, LastSeen, Count, Repeat: false, Update: true);
+            return new Alert(id, key.Kind, key.Device, DeviceName, key.Rule, category, source, now, firstSeen, LastSeen, Count, Repeat: false, Update: true);
         }
     }
 }

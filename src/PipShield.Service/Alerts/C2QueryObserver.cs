@@ -23,6 +23,7 @@ internal sealed class C2QueryObserver(IAlertReporter reporter, AlertsOptions opt
             QueryLogFormatter.Rule(entry, scratch),
             source.Category,
             source.Name,
-            new DateTimeOffset(entry.TimeTicks, TimeSpan.Zero)));
+            new DateTimeOffset(entry.TimeTicks, TimeSpan.Zero),
+            DeviceName: entry.Device?.Name));
     }
 }

@@ -26,4 +26,7 @@ public enum AlertKind
 /// <param name="Source">The list's name.</param>
 /// <param name="Seen">When it was seen.</param>
 /// <param name="Count">How many times since the last report (queries, or dropped packets).</param>
-public readonly record struct AlertSignal(AlertKind Kind, string Device, string Rule, string Category, string Source, DateTimeOffset Seen, long Count = 1);
+/// <param name="DeviceName">The enrolled device's name when the query named one (DoH path, DoT server name, or a
+/// mapped address); null otherwise.</param>
+public readonly record struct AlertSignal(AlertKind Kind, string Device, string Rule, string Category, string Source, DateTimeOffset Seen,
+    long Count = 1, string? DeviceName = null);

@@ -102,6 +102,20 @@ public sealed class AlertReporterTests
     }
 
     [Fact]
+    public async Task Signal_FromAnEnrolledDevice_NamesTheDevice_InTheLogAndTheHistory()
+    {
+        await using AlertRig rig = await AlertRig.StartAsync(time: _time);
+
+        rig.Reporter.Report(C2("192.0.2.7") with { DeviceName = "Sam's phone" });
+        await rig.StopAsync(NoGrace);
+
+        RecordingLoggerProvider.Entry logged = Assert.Single(rig.Log.Alerts);
+        Assert.True(logged["Device"] == "Sam's phone (192.0.2.7)", logged.Message);
+        JsonElement alert = Assert.Single(rig.History(), a => !IsUpdate(a));
+        Assert.Equal(("192.0.2.7", "Sam's phone"), (alert.GetProperty("device").GetString(), alert.GetProperty("deviceName").GetString()));
+    }
+
+    [Fact]
     public async Task EachDevice_AndEachRule_GetsItsOwnAlert()
     {
         await using AlertRig rig = await AlertRig.StartAsync(time: _time);
