@@ -60,6 +60,5 @@ internal static class AlertsServices
     }
 
     /// <summary>Where the service keeps its files: <c>Lists:StateDirectory</c>, else a <c>pipshield</c> folder in the temp directory.</summary>
-    public static string StateDirectory(ListsOptions lists) =>
-        lists.StateDirectory is { Length: > 0 } state ? Path.GetFullPath(state) : Path.Combine(Path.GetTempPath(), "pipshield");
+    public static string StateDirectory(ListsOptions lists) => ImageLoader.StateDirectoryOf(lists);
 }

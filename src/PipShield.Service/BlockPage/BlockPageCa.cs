@@ -49,10 +49,7 @@ internal sealed class BlockPageCa : IDisposable
     /// exists there, else in the program's folder.</remarks>
     public static string DirectoryFor(string? stateDirectory)
     {
-        string state = stateDirectory is not { Length: > 0 } configured ? Path.Combine(Path.GetTempPath(), "pipshield")
-            : Path.IsPathRooted(configured) || System.IO.Directory.Exists(configured) ? Path.GetFullPath(configured)
-            : Path.Combine(AppContext.BaseDirectory, configured);
-        return Path.Combine(state, "blockpage-ca");
+        return Path.Combine(ImageLoader.StateDirectoryOf(stateDirectory), "blockpage-ca");
     }
 
     /// <summary>Loads the CA from <paramref name="directory"/>, creating it on first use.</summary>

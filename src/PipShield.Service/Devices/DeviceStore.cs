@@ -43,7 +43,7 @@ internal sealed class DeviceStore : IDeviceDirectory, IHostedService, IAsyncDisp
     /// <summary>Where the store of <paramref name="options"/> lives, given the configured state directory.</summary>
     public static string PathOf(DevicesOptions options, string? stateDirectory)
     {
-        string state = stateDirectory is { Length: > 0 } s ? System.IO.Path.GetFullPath(s) : System.IO.Path.Combine(System.IO.Path.GetTempPath(), "pipshield");
+        string state = ImageLoader.StateDirectoryOf(stateDirectory);
         return System.IO.Path.GetFullPath(System.IO.Path.Combine(state, options.StoreFile));
     }
 

@@ -164,8 +164,14 @@ internal sealed class ImageLoader(ListsOptions options, ILogger logger, FeedsOpt
 
     /// <summary>Where compiled images and feed copies are kept: <see cref="ListsOptions.StateDirectory"/>, or a
     /// <c>pipshield</c> folder in the temp directory.</summary>
-    public static string StateDirectoryOf(ListsOptions options) =>
-        options.StateDirectory is { Length: > 0 } state ? Resolve(state) : Path.Combine(Path.GetTempPath(), "pipshield");
+    public static string StateDirectoryOf(ListsOptions options) => StateDirectoryOf(options.StateDirectory);
+
+    /// <summary>
+    /// Where the service keeps its files (compiled images, feed copies, query log, alerts, devices, the page's CA):
+    /// <c>Lists:StateDirectory</c>, found as any relative path is, else a <c>pipshield</c> folder in the temp directory.
+    /// </summary>
+    public static string StateDirectoryOf(string? configured) =>
+        configured is { Length: > 0 } state ? Resolve(state) : Path.Combine(Path.GetTempPath(), "pipshield");
 
     /// <summary>A relative path is taken from the working directory when it exists there, else from the program's folder.</summary>
     public static string Resolve(string path)

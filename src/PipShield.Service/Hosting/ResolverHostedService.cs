@@ -112,7 +112,7 @@ internal sealed class ResolverHostedService(
 
     private QueryLogWriter StartQueryLog()
     {
-        string stateDirectory = lists.Value.StateDirectory is { Length: > 0 } state ? Path.GetFullPath(state) : Path.Combine(Path.GetTempPath(), "pipshield");
+        string stateDirectory = ImageLoader.StateDirectoryOf(lists.Value);
         try
         {
             return QueryLogWriter.Start(queryLog.Value, stateDirectory, loggerFactory.CreateLogger("PipShield.QueryLog"), blocks: blockObserver);
