@@ -35,6 +35,9 @@ internal sealed class DohTestHost : IAsyncDisposable
 
     public int UpstreamQueries => _upstream.Received;
 
+    /// <summary>The service's state directory (compiled image, query log).</summary>
+    public string StateDirectory => _workspace.Folder;
+
     public Uri Url(string path = "/dns-query") => new($"https://127.0.0.1:{DohEndPoint.Port}{path}");
 
     public static async Task<DohTestHost> StartAsync(TestCertificates certificates, IDeviceDirectory? devices = null, Dictionary<string, string?>? overrides = null)

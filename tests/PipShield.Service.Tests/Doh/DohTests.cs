@@ -82,6 +82,49 @@ public sealed class DohTests : IDisposable
     }
 
     [Fact]
+    public async Task DeviceIds_InTheDohPath_AndTheDotServerName_NameTheDevice_InTheQueryLog_WithoutTheFullId()
+    {
+        const string Id = "k7q2m9x4abcdefghjkmn";
+        var devices = new PathDevices(refuseUnknown: false, new DeviceIdentity(Id, "Sam's laptop"));
+        await using var host = await DohTestHost.StartAsync(_certificates, devices);
+        using HttpClient client = DohTestHost.Client(_certificates, HttpVersion.Version20);
+
+        using HttpResponseMessage response = await client.PostAsync(host.Url("/dns-query/" + Id), Message(Query("login.phish.example.net", 0)), Token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        string kdig = await Kdig.RunAsync(host.DotEndPoint,
+            $"+tls-ca={_certificates.CaFile} +tls-hostname={Id}.{TestCertificates.HostName} www.phish.example.net A");
+        Assert.Contains("127.0.0.1", kdig, StringComparison.Ordinal);
+
+        string doh = await QueryLogLineAsync(host, "login.phish.example.net");
+        string dot = await QueryLogLineAsync(host, "www.phish.example.net");
+        foreach ((string line, string transport) in new[] { (doh, "https"), (dot, "tls") })
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(line);
+            Assert.Equal(("Sam's laptop", transport), (json.RootElement.GetProperty("device").GetString(), json.RootElement.GetProperty("transport").GetString()));
+            Assert.DoesNotContain(Id, line, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>The query log line for <paramref name="name"/>; the log writes blocks within a second.</summary>
+    private static async Task<string> QueryLogLineAsync(DohTestHost host, string name)
+    {
+        string log = Path.Combine(host.StateDirectory, "queries.jsonl");
+        for (int i = 0; i < 50; i++)
+        {
+            string? line = File.Exists(log) ? File.ReadAllLines(log).FirstOrDefault(l => l.Contains($"\"name\":\"{name}\"", StringComparison.Ordinal)) : null;
+            if (line is not null)
+            {
+                return line;
+            }
+
+            await Task.Delay(100, Token);
+        }
+
+        Assert.Fail($"no query log line for {name} in 5 s");
+        return string.Empty;
+    }
+
+    [Fact]
     public async Task BadRequests_GetClear4xxAnswers()
     {
         await using var host = await DohTestHost.StartAsync(_certificates);
