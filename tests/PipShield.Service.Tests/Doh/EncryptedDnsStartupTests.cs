@@ -19,19 +19,10 @@ public sealed class EncryptedDnsStartupTests : IDisposable
     public async Task Run_WithABadTlsSetting_ExitsWithOneLineNamingTheKey(string key, string value, string named)
     {
         Assert.SkipWhen(PipShieldProcess.Program is null, "the pipshield apphost is not next to the tests; build the solution first");
-        var environment = new Dictionary<string, string>
-        {
-            ["PIPSHIELD__Lists__SourcesFile"] = "",
-            ["PIPSHIELD__Lists__StateDirectory"] = _folder,
-            ["PIPSHIELD__BlockPage__Enabled"] = "false",
-            ["PIPSHIELD__" + key.Replace(":", "__", StringComparison.Ordinal)] = value,
-        };
-
-        using var process = PipShieldProcess.Start(_folder, environment, "run", "--listen", $"127.0.0.1:{HostTestKit.FreePort()}", "--upstream", "127.0.0.1:9");
-        int? exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        (int? exitCode, string errors, _) = await PipShieldProcess.RunWithSettingAsync(_folder, key, value, ("BlockPage:Enabled", "false"));
 
         Assert.Equal(1, exitCode);
-        string line = Assert.Single(process.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        string line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains(named, line, StringComparison.Ordinal);
     }
 }

@@ -59,6 +59,29 @@ internal sealed class PipShieldProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <c>pipshield run</c> on loopback with no lists, one setting (<paramref name="key"/>, as a <c>PIPSHIELD__</c>
+    /// variable) set to <paramref name="value"/> and any <paramref name="more"/>, and waits up to 30 s for it to exit,
+    /// as a start-up check should make it do.
+    /// </summary>
+    public static async Task<(int? ExitCode, string Errors, string Output)> RunWithSettingAsync(
+        string folder, string key, string value, params (string Key, string Value)[] more)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["PIPSHIELD__Lists__SourcesFile"] = "",
+            ["PIPSHIELD__Lists__StateDirectory"] = folder,
+        };
+        foreach ((string name, string setting) in more.Append((key, value)))
+        {
+            environment["PIPSHIELD__" + name.Replace(":", "__", StringComparison.Ordinal)] = setting;
+        }
+
+        using PipShieldProcess process = Start(folder, environment, "run", "--listen", $"127.0.0.1:{HostTestKit.FreePort()}", "--upstream", "127.0.0.1:9");
+        int? exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        return (exitCode, process.Errors, process.Output);
+    }
+
     public static PipShieldProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo(Program ?? throw new InvalidOperationException("pipshield is not built next to the tests"))

@@ -20,20 +20,12 @@ public sealed class StartupValidationTests : IDisposable
     public async Task Run_WithABadSetting_ExitsWithOneLineNamingTheKey(string key, string value, string named)
     {
         Assert.SkipWhen(PipShieldProcess.Program is null, "the pipshield apphost is not next to the tests; build the solution first");
-        var environment = new Dictionary<string, string>
-        {
-            ["PIPSHIELD__Lists__SourcesFile"] = "",
-            ["PIPSHIELD__Lists__StateDirectory"] = _folder,
-            ["PIPSHIELD__" + key.Replace(":", "__", StringComparison.Ordinal)] = value,
-        };
-
-        using var process = PipShieldProcess.Start(_folder, environment, "run", "--listen", $"127.0.0.1:{HostTestKit.FreePort()}", "--upstream", "127.0.0.1:9");
-        int? exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        (int? exitCode, string errors, string output) = await PipShieldProcess.RunWithSettingAsync(_folder, key, value);
 
         Assert.Equal(1, exitCode);
-        string line = Assert.Single(process.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        string line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("pipshield: ", line, StringComparison.Ordinal);
         Assert.Contains(named, line, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", process.Output, StringComparison.Ordinal); // no stack trace in the log either
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal); // no stack trace in the log either
     }
 }
