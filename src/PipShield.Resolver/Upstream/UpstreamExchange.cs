@@ -64,14 +64,14 @@ internal static class UpstreamExchange
             // ConnectionRefused/Reset instead of leaving us to time out; the source is still checked below.
             socket.Connect(server.EndPoint);
             await socket.SendAsync(query, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            var source = new SocketAddress(server.Address.Family, server.Address.Size);
+            var source = new SocketAddress(server.SocketAddress.Family, server.SocketAddress.Size);
             while (ignored < MaxIgnoredReplies)
             {
                 // A flood keeps data waiting, so receives may complete at once: check the timeout every time round.
                 cancellationToken.ThrowIfCancellationRequested();
                 int received = await socket.ReceiveFromAsync(response, SocketFlags.None, source, cancellationToken).ConfigureAwait(false);
                 ReadOnlySpan<byte> reply = response.Span[..received];
-                ReplyCheck check = SameSource(source, server.Address)
+                ReplyCheck check = SameSource(source, server.SocketAddress)
                     ? UpstreamReply.Check(reply, id, query.Span[DnsHeader.Size..questionEnd])
                     : ReplyCheck.Ignore;
                 switch (check)

@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.Logging;
 
 namespace PipShield.Resolver.Upstream;
@@ -7,10 +6,22 @@ namespace PipShield.Resolver.Upstream;
 internal static partial class UpstreamLog
 {
     [LoggerMessage(EventId = 2201, Level = LogLevel.Warning,
-        Message = "Upstream {UpstreamEndPoint} marked down after {FailureCount} consecutive failures; next try in {RecoverySeconds} seconds")]
-    public static partial void ServerDown(ILogger logger, IPEndPoint upstreamEndPoint, int failureCount, double recoverySeconds);
+        Message = "Upstream {Upstream} marked down after {FailureCount} consecutive failures; next try in {RecoverySeconds} seconds")]
+    public static partial void ServerDown(ILogger logger, string upstream, int failureCount, double recoverySeconds);
 
     [LoggerMessage(EventId = 2202, Level = LogLevel.Information,
-        Message = "Upstream {UpstreamEndPoint} answers again, round trip {RoundTripSeconds} seconds")]
-    public static partial void ServerRecovered(ILogger logger, IPEndPoint upstreamEndPoint, double roundTripSeconds);
+        Message = "Upstream {Upstream} answers again, round trip {RoundTripSeconds} seconds")]
+    public static partial void ServerRecovered(ILogger logger, string upstream, double roundTripSeconds);
+
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Warning,
+        Message = "Upstream {Upstream}: TLS connection failed: {Reason}")]
+    public static partial void TlsFailed(ILogger logger, string upstream, string reason);
+
+    /// <summary>True at most once a minute for one <paramref name="lastLogged"/> (a tick count), for messages a failing server would repeat.</summary>
+    public static bool ShouldLog(ref long lastLogged)
+    {
+        long now = Environment.TickCount64;
+        long last = Interlocked.Read(ref lastLogged);
+        return (last == 0 || now - last >= 60_000) && Interlocked.CompareExchange(ref lastLogged, now, last) == last;
+    }
 }

@@ -8,19 +8,34 @@ public sealed class UpstreamOptions
     public const string SectionName = "Resolver:Upstream";
 
     /// <summary>
-    /// The protective resolvers used when <see cref="Servers"/> is empty: Quad9 and Cloudflare's malware-blocking
-    /// service, so an unfiltered name still passes a second threat filter.
+    /// The protective resolvers used when <see cref="Servers"/> is empty, encrypted so that what leaves PipShield is
+    /// private: Quad9 over DNS-over-TLS, then Cloudflare's malware-blocking service over DNS-over-HTTPS (a network that
+    /// blocks port 853 still gets answers), so an unfiltered name still passes a second threat filter.
     /// </summary>
-    public static IReadOnlyList<string> DefaultServers { get; } = ["9.9.9.9", "149.112.112.112", "1.1.1.2", "1.0.0.2"];
+    public static IReadOnlyList<string> DefaultServers { get; } =
+    [
+        "tls://9.9.9.9#dns.quad9.net",
+        "tls://149.112.112.112#dns.quad9.net",
+        "https://1.1.1.2/dns-query#security.cloudflare-dns.com",
+        "https://1.0.0.2/dns-query#security.cloudflare-dns.com",
+    ];
 
     /// <summary>
-    /// Upstream resolvers as <c>ADDR[:PORT]</c> (<c>[v6]:port</c> for IPv6 with a port; port 53 when absent).
-    /// Default empty, meaning <see cref="DefaultServers"/> (Quad9 9.9.9.9 and 149.112.112.112, Cloudflare 1.1.1.2
-    /// and 1.0.0.2); an empty default, because configuration binding appends to a pre-filled list.
+    /// Upstream resolvers, each plain DNS <c>ADDR[:PORT]</c> (<c>[v6]:port</c> for IPv6 with a port; port 53 when absent),
+    /// DNS-over-TLS <c>tls://ADDR[:PORT][#NAME]</c> (853) or DNS-over-HTTPS <c>https://ADDR[:PORT]/PATH[#NAME]</c> (443),
+    /// where NAME is the name the server's certificate must carry (see <see cref="UpstreamAddress"/>).
+    /// Default empty, meaning <see cref="DefaultServers"/> (Quad9 9.9.9.9 and 149.112.112.112 over TLS, Cloudflare
+    /// 1.1.1.2 and 1.0.0.2 over HTTPS); an empty default, because configuration binding appends to a pre-filled list.
     /// </summary>
     public List<string> Servers { get; set; } = [];
 
-    /// <summary>How long one attempt (one server, one UDP query) waits for a reply. Default 2 seconds.</summary>
+    /// <summary>
+    /// A PEM file of the CAs that encrypted upstreams' certificates must chain to, instead of the system's trusted roots
+    /// (for a resolver of your own with a private CA). Default none: the system's roots.
+    /// </summary>
+    public string? CaFile { get; set; }
+
+    /// <summary>How long one attempt (one server and protocol, a connection's handshake included) waits for a reply. Default 2 seconds.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How long a query may spend upstream over all attempts, TCP retries included. Default 5 seconds.</summary>
@@ -53,10 +68,15 @@ public sealed class UpstreamOptions
 
         for (int i = 0; i < servers.Count; i++)
         {
-            if (!UpstreamEndPoint.TryParse(servers[i], out _))
+            if (!UpstreamAddress.TryParse(servers[i], out _, out string? error))
             {
-                errors.Add($"{SectionName}:Servers:{i}: '{servers[i]}' is not ADDR[:PORT]");
+                errors.Add($"{SectionName}:Servers:{i}: {error}");
             }
+        }
+
+        if (!string.IsNullOrWhiteSpace(CaFile) && !File.Exists(CaFile))
+        {
+            errors.Add($"{SectionName}:CaFile: '{CaFile}' does not exist");
         }
 
         if (Timeout <= TimeSpan.Zero || Timeout > TimeSpan.FromSeconds(30))

@@ -9,12 +9,13 @@ namespace PipShield.Resolver.Upstream;
 
 /// <summary>
 /// Forwards queries to a set of upstream resolvers: fastest healthy server first (by smoothed RTT), failing
-/// over to the next on a timeout, a network error, SERVFAIL, REFUSED, FORMERR or an unusable reply, and
-/// retrying over TCP when a UDP reply is truncated. Every attempt uses a new random ID and a fresh socket on a
-/// random source port, and records that do not answer the question are removed from the reply
-/// (<see cref="ReplyScrubber"/>). Thread-safe; one instance serves all queries.
+/// over to the next on a timeout, a network error, SERVFAIL, REFUSED, FORMERR or an unusable reply. Plain DNS
+/// servers get UDP, retried over TCP when a reply is truncated, each attempt with a new random ID and a fresh socket
+/// on a random source port; DNS-over-TLS and DNS-over-HTTPS servers get long-lived connections shared by all
+/// queries (<see cref="TlsUpstream"/>, <see cref="HttpsUpstream"/>). Records that do not answer the question are
+/// removed from every reply (<see cref="ReplyScrubber"/>). Thread-safe; one instance serves all queries.
 /// </summary>
-public sealed class UpstreamPool : IUpstreamClient
+public sealed class UpstreamPool : IUpstreamClient, IDisposable
 {
     /// <summary>Most servers in one pool (the per-query "tried" set is a 64-bit mask).</summary>
     public const int MaxServers = 64;
@@ -44,15 +45,24 @@ public sealed class UpstreamPool : IUpstreamClient
         }
 
         _time = time ?? TimeProvider.System;
-        _servers = options.EffectiveServers
-            .Select(text => new UpstreamServer(UpstreamEndPoint.TryParse(text, out var endPoint) ? endPoint : throw new UnreachableException(), _time))
-            .ToArray();
+        UpstreamTrust trust = UpstreamTrust.From(options.CaFile);
+        _servers = [.. options.EffectiveServers.Select(text => CreateServer(text, trust, options.Timeout, logger))];
         _timeout = options.Timeout;
         _deadline = options.Deadline;
         _maxAttempts = options.MaxAttempts;
         _failureThreshold = options.FailureThreshold;
         _recoveryInterval = options.RecoveryInterval;
         _logger = logger;
+    }
+
+    /// <summary>Closes the connections of encrypted upstreams.</summary>
+    public void Dispose()
+    {
+        foreach (UpstreamServer server in _servers)
+        {
+            server.Tls?.Dispose();
+            server.Https?.Dispose();
+        }
     }
 
     /// <summary>The servers, in configured order, with their health.</summary>
@@ -182,6 +192,17 @@ public sealed class UpstreamPool : IUpstreamClient
         using var attemptCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         attemptCancellation.CancelAfter(timeout);
         long sent = _time.GetTimestamp();
+        if (server.Address.Protocol != UpstreamProtocol.Dns)
+        {
+            // Encrypted: one exchange on a kept connection (its handshake, when there is one, counts in the RTT).
+            (ExchangeOutcome encrypted, int replyLength) = server.Tls is { } tls
+                ? await tls.ExchangeAsync(tcpMessage, questionEnd, response, attemptCancellation.Token).ConfigureAwait(false)
+                : await server.Https!.ExchangeAsync(tcpMessage[2..], questionEnd, response, attemptCancellation.Token).ConfigureAwait(false);
+            TimeSpan elapsed = _time.GetElapsedTime(sent);
+            cancellationToken.ThrowIfCancellationRequested();
+            return (encrypted, replyLength, elapsed);
+        }
+
         (ExchangeOutcome outcome, int length, int ignored) =
             await UpstreamExchange.UdpAsync(server, tcpMessage[2..], questionEnd, response, attemptCancellation.Token).ConfigureAwait(false);
         TimeSpan rtt = _time.GetElapsedTime(sent);
@@ -201,6 +222,22 @@ public sealed class UpstreamPool : IUpstreamClient
         }
 
         return (outcome, length, rtt);
+    }
+
+    private UpstreamServer CreateServer(string text, UpstreamTrust trust, TimeSpan connectTimeout, ILogger? logger)
+    {
+        if (!UpstreamAddress.TryParse(text, out UpstreamAddress? address, out _))
+        {
+            throw new UnreachableException(); // validated in the constructor
+        }
+
+        TimeProvider time = _time;
+        return address.Protocol switch
+        {
+            UpstreamProtocol.Tls => new UpstreamServer(address, time) { Tls = new TlsUpstream(address, trust, connectTimeout, logger) },
+            UpstreamProtocol.Https => new UpstreamServer(address, time) { Https = new HttpsUpstream(address, trust, connectTimeout, logger) },
+            _ => new UpstreamServer(address, time),
+        };
     }
 
     /// <summary>
@@ -257,7 +294,7 @@ public sealed class UpstreamPool : IUpstreamClient
         UpstreamMetrics.RoundTrip.Record(rtt.TotalSeconds);
         if (server.RecordReply(rtt, _failureThreshold) && _logger is not null)
         {
-            UpstreamLog.ServerRecovered(_logger, server.EndPoint, rtt.TotalSeconds);
+            UpstreamLog.ServerRecovered(_logger, server.Address.Text, rtt.TotalSeconds);
         }
     }
 
@@ -265,7 +302,7 @@ public sealed class UpstreamPool : IUpstreamClient
     {
         if (server.RecordFailure(cost, _failureThreshold, _recoveryInterval) && _logger is not null)
         {
-            UpstreamLog.ServerDown(_logger, server.EndPoint, _failureThreshold, _recoveryInterval.TotalSeconds);
+            UpstreamLog.ServerDown(_logger, server.Address.Text, _failureThreshold, _recoveryInterval.TotalSeconds);
         }
     }
 }

@@ -19,15 +19,18 @@ public sealed class UpstreamServer
     private long _downUntil;
     private long _lastSelected;
 
-    internal UpstreamServer(IPEndPoint endPoint, TimeProvider time)
+    internal UpstreamServer(UpstreamAddress address, TimeProvider time)
     {
-        EndPoint = endPoint;
-        Address = endPoint.Serialize();
+        Address = address;
+        SocketAddress = address.EndPoint.Serialize();
         _time = time;
     }
 
+    /// <summary>The server as configured: protocol, address, name.</summary>
+    public UpstreamAddress Address { get; }
+
     /// <summary>Where queries go.</summary>
-    public IPEndPoint EndPoint { get; }
+    public IPEndPoint EndPoint => Address.EndPoint;
 
     /// <summary>Smoothed round-trip time (an exponentially weighted moving average, timeouts counted as long samples); zero before the first exchange.</summary>
     public TimeSpan Srtt => TimeSpan.FromMicroseconds(Volatile.Read(ref _srttMicroseconds));
@@ -39,7 +42,13 @@ public sealed class UpstreamServer
     public bool IsDown => _time.GetTimestamp() < Volatile.Read(ref _downUntil);
 
     /// <summary>The endpoint as a socket address, for comparing reply sources without allocating.</summary>
-    internal SocketAddress Address { get; }
+    internal SocketAddress SocketAddress { get; }
+
+    /// <summary>The connection of a DNS-over-TLS server; null for the other protocols.</summary>
+    internal TlsUpstream? Tls { get; init; }
+
+    /// <summary>The HTTP client of a DNS-over-HTTPS server; null for the other protocols.</summary>
+    internal HttpsUpstream? Https { get; init; }
 
     internal bool HasSamples => Volatile.Read(ref _samples) > 0;
 
@@ -94,5 +103,5 @@ public sealed class UpstreamServer
         return failures == failureThreshold;
     }
 
-    public override string ToString() => EndPoint.ToString();
+    public override string ToString() => Address.Text;
 }

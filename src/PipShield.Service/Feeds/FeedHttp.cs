@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PipShield.Resolver.Upstream;
 using Polly;
@@ -15,8 +16,11 @@ internal static class FeedHttp
     /// <summary>Registers the named client <see cref="ClientName"/> with <see cref="IHttpClientFactory"/>.</summary>
     public static IServiceCollection AddFeedHttpClient(this IServiceCollection services)
     {
+        // One resolver (and its upstream connections) for every handler the factory makes; the container disposes it.
+        services.AddSingleton(sp => new FeedHostResolver(
+            sp.GetRequiredService<IOptions<UpstreamOptions>>().Value, sp.GetService<ILoggerFactory>()?.CreateLogger<FeedHostResolver>()));
         services.AddHttpClient(ClientName)
-            .ConfigurePrimaryHttpMessageHandler(sp => CreateHandler(sp.GetRequiredService<IOptions<UpstreamOptions>>().Value))
+            .ConfigurePrimaryHttpMessageHandler(sp => CreateHandler(sp.GetRequiredService<FeedHostResolver>()))
             .ConfigureHttpClient((sp, client) =>
             {
                 FeedsOptions options = sp.GetRequiredService<IOptions<FeedsOptions>>().Value;
@@ -44,18 +48,8 @@ internal static class FeedHttp
         return services;
     }
 
-    private static SocketsHttpHandler CreateHandler(UpstreamOptions upstream)
+    private static SocketsHttpHandler CreateHandler(FeedHostResolver resolver)
     {
-        var servers = new List<IPEndPoint>();
-        foreach (string server in upstream.EffectiveServers)
-        {
-            if (UpstreamEndPoint.TryParse(server, out IPEndPoint? endPoint))
-            {
-                servers.Add(endPoint);
-            }
-        }
-
-        var resolver = new FeedHostResolver(servers);
         return new SocketsHttpHandler
         {
             ConnectCallback = resolver.ConnectAsync,

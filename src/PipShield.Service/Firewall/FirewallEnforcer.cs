@@ -24,9 +24,10 @@ internal sealed class FirewallEnforcer(FirewallOptions options, IFirewallBackend
         var addresses = new List<IPAddress>();
         foreach (string server in upstream.EffectiveServers)
         {
-            if (UpstreamEndPoint.TryParse(server, out IPEndPoint? endPoint))
+            if (UpstreamAddress.TryParse(server, out UpstreamAddress? upstreamAddress, out _))
             {
-                addresses.Add(endPoint.Address.IsIPv4MappedToIPv6 ? endPoint.Address.MapToIPv4() : endPoint.Address);
+                IPAddress address = upstreamAddress.EndPoint.Address;
+                addresses.Add(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
             }
         }
 

@@ -57,11 +57,14 @@ public sealed class UpstreamEndPointTests
     }
 
     [Fact]
-    public void Options_DefaultToProtectiveResolvers_AndValidate()
+    public void Options_DefaultToProtectiveResolvers_OverEncryptedTransports_AndValidate()
     {
         var options = new UpstreamOptions();
 
-        Assert.Equal(["9.9.9.9", "149.112.112.112", "1.1.1.2", "1.0.0.2"], options.EffectiveServers);
+        UpstreamAddress[] servers = [.. options.EffectiveServers.Select(text => UpstreamAddress.TryParse(text, out var a, out _) ? a : null!)];
+        Assert.Equal(["9.9.9.9", "149.112.112.112", "1.1.1.2", "1.0.0.2"], servers.Select(s => s.EndPoint.Address.ToString()));
+        Assert.Equal([UpstreamProtocol.Tls, UpstreamProtocol.Tls, UpstreamProtocol.Https, UpstreamProtocol.Https], servers.Select(s => s.Protocol));
+        Assert.All(servers, s => Assert.NotNull(s.TlsName)); // certificates checked by name, not only by address
         Assert.Empty(options.Validate());
     }
 
