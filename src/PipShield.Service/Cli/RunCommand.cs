@@ -12,7 +12,7 @@ internal static class RunCommand
     public static Command Create(CliConsole console)
     {
         var listen = new Option<string[]>("--listen") { Description = "Address and port to answer on, e.g. 127.0.0.1:5335 or [::1]:53 (repeatable).", AllowMultipleArgumentsPerToken = false };
-        var upstream = new Option<string[]>("--upstream") { Description = "Resolver to forward to, ADDR[:PORT] (repeatable)." };
+        var upstream = new Option<string[]>("--upstream") { Description = "Resolver to forward to: ADDR[:PORT], tls://ADDR[:PORT][#NAME] or https://ADDR[:PORT]/PATH[#NAME] (repeatable)." };
         var image = new Option<string?>("--image") { Description = "A compiled blocklist image to serve (from 'pipshield compile')." };
         var list = new Option<string[]>("--list") { Description = "A list to compile at start, path[:format][:category] (repeatable)." };
         var config = new Option<string?>("--config") { Description = "Configuration file (default: pipshield.json in the working directory, when present)." };

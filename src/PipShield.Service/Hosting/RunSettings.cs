@@ -6,7 +6,7 @@ internal sealed class RunSettings
     /// <summary><c>--listen ADDR:PORT</c>, repeatable.</summary>
     public List<string> Listen { get; init; } = [];
 
-    /// <summary><c>--upstream ADDR[:PORT]</c>, repeatable.</summary>
+    /// <summary><c>--upstream ADDR[:PORT]</c>, <c>tls://ADDR[:PORT][#NAME]</c> or <c>https://ADDR[:PORT]/PATH[#NAME]</c>, repeatable.</summary>
     public List<string> Upstreams { get; init; } = [];
 
     /// <summary><c>--image FILE</c>.</summary>

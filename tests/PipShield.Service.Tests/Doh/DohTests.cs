@@ -267,7 +267,7 @@ public sealed class DohTests : IDisposable
     }
 
     /// <summary>A minimal A query for <paramref name="name"/> with RD set.</summary>
-    private static byte[] Query(string name, ushort id)
+    internal static byte[] Query(string name, ushort id)
     {
         var bytes = new List<byte> { (byte)(id >> 8), (byte)id, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0 };
         foreach (string label in name.Split('.'))

@@ -75,7 +75,7 @@ internal sealed class LoopbackUpstream : IAsyncDisposable
     }
 
     /// <summary>The query's ID and question, with one A record for an A query; null for anything unparsable.</summary>
-    private static byte[]? Reply(ReadOnlySpan<byte> query)
+    internal static byte[]? Reply(ReadOnlySpan<byte> query)
     {
         int end = 12;
         while (end < query.Length && query[end] != 0)
