@@ -63,11 +63,16 @@ internal static class DevicesCommand
         output.Write($"ID:              {device.Id}\n");
         output.Write($"DoH URL:         {links.DohUrl ?? "(not configured: set Devices:DohBaseUrl)"}\n");
         output.Write($"DoT host name:   {links.DotHost ?? "(not configured: set Devices:DotHostName)"}\n");
-        output.Write($"Enrolment page:  {links.PageUrl ?? "(the warning page is off or has no reachable address: see BlockPage)"}\n");
+        // A loopback link looks usable but takes the phone to itself: print the path alone and say why on stderr.
+        string page = links.Reach == PageReach.Reachable ? links.PageUrl! : $"{links.PagePath} on the warning page's server (no address a device can reach: see the warning)";
+        output.Write($"Enrolment page:  {(links.Reach == PageReach.Off ? "(the warning page is off)" : page)}\n");
         if (device.Addresses.Count > 0)
         {
             output.Write($"Plain DNS from:  {string.Join(", ", device.Addresses)}\n");
         }
+
+        output.Flush();
+        WarnAboutLinks(context, links, device.Addresses.Count > 0);
 
         context.Console.Note($"added to {context.Path}; the running service picks it up within seconds. The ID is a secret: share the enrolment page with the device's user only.");
         return ExitCodes.Success;
@@ -102,6 +107,12 @@ internal static class DevicesCommand
             }
 
             context.Console.Out.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + "\n");
+            if (devices.Count > 0)
+            {
+                context.Console.Out.Flush();
+                WarnAboutLinks(context, EnrolmentLinks.For(devices[0].Id, context.Devices, context.Page), namedByAddress: true);
+            }
+
             return ExitCodes.Success;
         }
 
@@ -120,6 +131,32 @@ internal static class DevicesCommand
 
         table.WriteTo(context.Console.Out);
         return ExitCodes.Success;
+    }
+
+    /// <summary>One stderr line for each setting that leaves a device without a usable link or encrypted DNS.</summary>
+    /// <param name="namedByAddress">False for a new device with no plain-DNS address, which nothing can name yet.</param>
+    private static void WarnAboutLinks(Context context, EnrolmentLinks links, bool namedByAddress)
+    {
+        string? page = links.Reach switch
+        {
+            PageReach.LocalOnly => $"warning: the enrolment page's only known address is {new Uri(links.PageUrl!).Host}, which works on this server only; "
+                + "set BlockPage:AddressIPv4 (or BlockPage:AddressIPv6) to the address devices reach this server on",
+            PageReach.NoAddress => "warning: the warning page listens on every address, so there is no link to print; "
+                + "set BlockPage:AddressIPv4 (or BlockPage:AddressIPv6) to the address devices reach this server on",
+            PageReach.Off => "warning: the enrolment page is not served because the warning page is off (BlockPage:Enabled) "
+                + "or has no BlockPage:HttpEndPoints; give the device its settings some other way",
+            _ => null,
+        };
+        if (page is not null)
+        {
+            context.Console.Note(page);
+        }
+
+        if (links.NoEncryptedDns)
+        {
+            context.Console.Note("warning: encrypted DNS is not configured (set Devices:DohBaseUrl or Devices:DotHostName), so the enrolment page "
+                + "offers no encrypted-DNS setting and a device is named only by its --address" + (namedByAddress ? "" : "; this one has none"));
+        }
     }
 
     private static int Remove(Context context, string nameOrId)

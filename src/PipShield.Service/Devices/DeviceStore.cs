@@ -82,6 +82,12 @@ internal sealed class DeviceStore : IDeviceDirectory, IHostedService, IAsyncDisp
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Once, at start: a device enrolled without encrypted DNS is a set-up the IT lead has not finished.
+        if (Devices.Count > 0 && Options.DohBaseUrl is not { Length: > 0 } && Options.DotHostName is not { Length: > 0 })
+        {
+            DevicesLog.NoEncryptedDns(_logger, Devices.Count);
+        }
+
         if (_interval > TimeSpan.Zero)
         {
             _watching = WatchAsync(_stopping.Token);

@@ -73,7 +73,7 @@ internal sealed class EnrolmentEndpoint
         (int status, string type, byte[] body) reply;
         try
         {
-            reply = Reply(context.Request);
+            reply = Reply(context);
         }
         catch (Exception ex)
         {
@@ -85,8 +85,9 @@ internal sealed class EnrolmentEndpoint
         await WriteAsync(context, reply.status, reply.type, reply.body).ConfigureAwait(false);
     }
 
-    private (int Status, string Type, byte[] Body) Reply(HttpRequest request)
+    private (int Status, string Type, byte[] Body) Reply(HttpContext context)
     {
+        HttpRequest request = context.Request;
         // /enrol/{id} or /enrol/{id}/pipshield.mobileconfig; anything else is not found.
         string rest = request.Path.Value![Prefix.Length..].TrimStart('/');
         string[] parts = rest.Split('/');
@@ -108,9 +109,12 @@ internal sealed class EnrolmentEndpoint
                 : (StatusCodes.Status200OK, EnrolmentProfile.ContentType, config);
         }
 
-        // The QR code holds the address this page was asked for, so it opens the same page on the device.
-        string self = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}";
-        return (StatusCodes.Status200OK, "text/html; charset=utf-8", Encoding.UTF8.GetBytes(EnrolmentPage.Render(device.Name, links, _page.Organisation, self)));
+        // The QR code holds the address this page was asked for, so it opens the same page on the device. The raw
+        // header: HostString's own parsing decodes punycode and throws on a bad A-label.
+        IPEndPoint? local = context.Connection.LocalIpAddress is { } localAddress ? new IPEndPoint(localAddress, context.Connection.LocalPort) : null;
+        (string self, bool localOnly) = EnrolmentPageAddress.For(request.Headers.Host.ToString(), request.Scheme, links, local);
+        return (StatusCodes.Status200OK, "text/html; charset=utf-8",
+            Encoding.UTF8.GetBytes(EnrolmentPage.Render(device.Name, links, _page.Organisation, self, localOnly)));
     }
 
     /// <summary>The warning page's own CA certificate (public part), or null when it has not been created.</summary>

@@ -27,7 +27,8 @@ internal static class EnrolmentPage
     private static readonly HtmlEncoder Html = HtmlEncoder.Default;
 
     /// <param name="pageUrl">This page's own address, for the QR code.</param>
-    public static string Render(string deviceName, EnrolmentLinks links, string organisation, string pageUrl)
+    /// <param name="pageUrlIsLocalOnly">Whether <paramref name="pageUrl"/> works on the server itself only.</param>
+    public static string Render(string deviceName, EnrolmentLinks links, string organisation, string pageUrl, bool pageUrlIsLocalOnly)
     {
         string name = Html.Encode(deviceName);
         string org = Html.Encode(organisation);
@@ -43,6 +44,12 @@ internal static class EnrolmentPage
             .Append("Follow the section for the device's system, or for the browser if you only want to protect one browser.</p>\n")
             .Append("<p class=\"warning\">The addresses below contain this device's own ID. Treat them like a password: ")
             .Append("use them on this device only, and do not share this page.</p>\n");
+        if (links.NoEncryptedDns)
+        {
+            page.Append("<p class=\"warning\" id=\"not-configured\">Encrypted DNS is not configured on this server: the administrator ")
+                .Append("has not set <code>Devices:DohBaseUrl</code> or <code>Devices:DotHostName</code>, so there is no encrypted-DNS ")
+                .Append("setting for this device yet. Ask your IT lead to set one, then open this page again.</p>\n");
+        }
 
         Android(page, links);
         Apple(page, links);
@@ -52,7 +59,15 @@ internal static class EnrolmentPage
         page.Append("<h2 id=\"qr\">Open this page on the device</h2>\n")
             .Append("<p>Scan this code with the device's camera to open this page there.</p>\n")
             .Append(EnrolmentQr.Svg(pageUrl, "QR code of this page's address")).Append('\n')
-            .Append("<p>Address: <code>").Append(Html.Encode(pageUrl)).Append("</code></p>\n")
+            .Append("<p>Address: <code>").Append(Html.Encode(pageUrl)).Append("</code></p>\n");
+        if (pageUrlIsLocalOnly)
+        {
+            page.Append("<p class=\"warning\" id=\"local-only\">This address only works on the PipShield server itself, so another ")
+                .Append("device cannot follow it. Open this page by the server's network address instead, or ask your IT lead to set ")
+                .Append("<code>BlockPage:AddressIPv4</code> (or <code>BlockPage:AddressIPv6</code>).</p>\n");
+        }
+
+        page
             .Append("</main>\n<footer><p>To stop protecting this device, undo the setting, then ask your IT lead to remove “")
             .Append(name).Append("” from PipShield.</p></footer>\n</body>\n</html>\n");
         return page.ToString();
@@ -101,7 +116,7 @@ internal static class EnrolmentPage
         page.Append("<h2 id=\"windows\">Windows 11</h2>\n");
         if (links.DohUrl is null || links.ServerAddresses.Count == 0)
         {
-            page.Append("<p>Windows needs the server's DNS-over-HTTPS address and IP address; this server has not been given both yet (<code>Devices:DohBaseUrl</code>, <code>BlockPage:Address</code>).</p>\n");
+            page.Append("<p>Windows needs the server's DNS-over-HTTPS address and IP address; this server has not been given both yet (<code>Devices:DohBaseUrl</code>, <code>BlockPage:AddressIPv4</code>).</p>\n");
             return;
         }
 

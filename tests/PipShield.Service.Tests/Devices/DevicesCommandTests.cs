@@ -42,6 +42,7 @@ public sealed class DevicesCommandTests : IDisposable
         Assert.Equal($"http://192.0.2.53/enrol/{id}", Field(run, "Enrolment page"));
         Assert.Equal("192.0.2.10, 2001:db8::10", Field(run, "Plain DNS from"));
         Assert.True(File.Exists(_workspace.PathOf("state/devices.json")));
+        Assert.DoesNotContain("warning", run.Stderr, StringComparison.Ordinal); // nothing left to set up
     }
 
     [Fact]
@@ -102,6 +103,89 @@ public sealed class DevicesCommandTests : IDisposable
 
         Assert.Single(JsonDocument.Parse(Devices("list", "--json").Stdout).RootElement.EnumerateArray());
     }
+
+    [Fact]
+    public void Add_WithOnlyALoopbackPageAddress_WarnsNamingTheKey_InsteadOfPrintingALoopbackLink()
+    {
+        WriteConfig(""" "BlockPage": { "HttpEndPoints": [ "127.0.0.1:8080", "[::1]:8080" ] } """);
+
+        CliRun run = Devices("add", "Sam's phone", "--address", "192.0.2.10");
+
+        Assert.True(run.ExitCode == 0, run.ToString()); // the device is still added
+        string id = Field(run, "ID");
+        Assert.StartsWith($"/enrol/{id} ", Field(run, "Enrolment page"), StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.1", run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("::1", run.Stdout, StringComparison.Ordinal);
+        string warning = Assert.Single(run.StderrLines, l => l.Contains("warning", StringComparison.Ordinal));
+        Assert.Contains("127.0.0.1", warning, StringComparison.Ordinal);
+        Assert.Contains("set BlockPage:AddressIPv4 (or BlockPage:AddressIPv6)", warning, StringComparison.Ordinal);
+        Assert.Equal(id, JsonDocument.Parse(Devices("list", "--json").Stdout).RootElement[0].GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public void Add_WithAnIPv6PageAddressOnly_PrintsThatLink()
+    {
+        WriteConfig(""" "BlockPage": { "HttpEndPoints": [ "127.0.0.1:8080", "[::]:8081" ], "AddressIPv6": "2001:db8::53" } """);
+
+        CliRun run = Devices("add", "Sam's phone");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal($"http://[2001:db8::53]:8081/enrol/{Field(run, "ID")}", Field(run, "Enrolment page"));
+        Assert.DoesNotContain("warning", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(""" "BlockPage": { "Enabled": false } """, "BlockPage:Enabled")]
+    [InlineData(""" "BlockPage": { "HttpEndPoints": [ "0.0.0.0:8080", "[::]:8080" ] } """, "set BlockPage:AddressIPv4")]
+    public void Add_WithNoPageLink_SaysWhyOnStderr(string blockPage, string key)
+    {
+        WriteConfig(blockPage);
+
+        CliRun run = Devices("add", "Sam's phone", "--address", "192.0.2.10");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.DoesNotContain("http", Field(run, "Enrolment page"), StringComparison.Ordinal);
+        Assert.Contains(key, Assert.Single(run.StderrLines, l => l.Contains("warning", StringComparison.Ordinal)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Add_WithoutEncryptedDns_WarnsNamingBothKeys()
+    {
+        WriteConfig(""" "BlockPage": { "AddressIPv4": "192.0.2.53" } """, devices: "");
+
+        CliRun mapped = Devices("add", "Sam's phone", "--address", "192.0.2.10");
+        CliRun unmapped = Devices("add", "Office laptop");
+
+        Assert.True(mapped.ExitCode == 0, mapped.ToString());
+        Assert.True(unmapped.ExitCode == 0, unmapped.ToString());
+        string warning = Assert.Single(mapped.StderrLines, l => l.Contains("warning", StringComparison.Ordinal));
+        Assert.Contains("encrypted DNS is not configured (set Devices:DohBaseUrl or Devices:DotHostName)", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain("this one has none", warning, StringComparison.Ordinal);
+        Assert.Contains("this one has none", Assert.Single(unmapped.StderrLines, l => l.Contains("warning", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Equal("(not configured: set Devices:DohBaseUrl)", Field(mapped, "DoH URL"));
+    }
+
+    [Fact]
+    public void ListJson_WithOnlyALoopbackPageAddress_WarnsOnStderr_AndKeepsStdoutJson()
+    {
+        WriteConfig(""" "BlockPage": { "HttpEndPoints": [ "127.0.0.1:8080" ] } """);
+        Devices("add", "Sam's phone");
+
+        CliRun json = Devices("list", "--json");
+
+        Assert.True(json.ExitCode == 0, json.ToString());
+        Assert.Single(JsonDocument.Parse(json.Stdout).RootElement.EnumerateArray());
+        Assert.Contains("BlockPage:AddressIPv4", Assert.Single(json.StderrLines), StringComparison.Ordinal);
+    }
+
+    /// <summary>Rewrites the configuration with this <c>BlockPage</c> section and, unless given, the usual <c>Devices</c> one.</summary>
+    private void WriteConfig(string blockPage, string? devices = null) => File.WriteAllText(_config, $$"""
+        {
+          "Lists": { "StateDirectory": {{JsonSerializer.Serialize(_workspace.PathOf("state"))}} },
+          {{devices ?? "\"Devices\": { \"DohBaseUrl\": \"https://dns.example.org/dns-query\", \"DotHostName\": \"dns.example.org\" },"}}
+          {{blockPage}}
+        }
+        """);
 
     [Fact]
     public void ABadDevicesSetting_NamesTheKey()
