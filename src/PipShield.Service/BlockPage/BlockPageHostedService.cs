@@ -23,7 +23,8 @@ internal sealed class BlockPageHostedService(
     IOptions<ListsOptions> lists,
     ResolverHostedService resolver,
     ILoggerFactory loggerFactory,
-    Enrolment.EnrolmentEndpoint? enrolment = null) : IHostedService, IAsyncDisposable
+    Enrolment.EnrolmentEndpoint? enrolment = null,
+    Doh.DohHostedService? doh = null) : IHostedService, IAsyncDisposable
 {
     /// <summary>Headers every response carries: nothing may run, be cached, sniffed, framed or leak a referrer.</summary>
     internal static readonly KeyValuePair<string, string>[] SecurityHeaders =
@@ -39,6 +40,7 @@ internal sealed class BlockPageHostedService(
     private WebApplication? _app;
     private BlockPageLookup? _lookup;
     private BlockPageRenderer? _renderer;
+    private Doh.DohSite? _doh;
 
     /// <summary>The certificates of the HTTPS page, once started with HTTPS on; null otherwise.</summary>
     public BlockPageCertificates? Certificates { get; private set; }
@@ -65,6 +67,7 @@ internal sealed class BlockPageHostedService(
 
         List<IPEndPoint> http = [.. page.HttpEndPoints.Select(IPEndPoint.Parse)];
         List<IPEndPoint> https = Certificates is null ? [] : [.. page.HttpsEndPoints.Select(IPEndPoint.Parse)];
+        _doh = Certificates is null ? null : doh?.ShareWithPage(); // DoH on the same port: this server answers it too
         string endPoints = string.Join(", ", http.Select(e => "http://" + e).Concat(https.Select(e => "https://" + e)));
         if (http.Count + https.Count == 0)
         {
@@ -141,9 +144,10 @@ internal sealed class BlockPageHostedService(
 
             foreach (IPEndPoint endPoint in https)
             {
+                Doh.DohSite? shared = _doh is not null && _doh.SharedPorts.Contains(endPoint.Port) ? _doh : null;
                 kestrel.Listen(endPoint, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
                 {
-                    ServerCertificateSelector = (_, serverName) => Certificates!.Select(serverName),
+                    ServerCertificateSelector = (_, serverName) => shared?.CertificateFor(serverName) ?? Certificates!.Select(serverName),
                 }));
             }
         });
@@ -155,6 +159,12 @@ internal sealed class BlockPageHostedService(
 
     private async Task RespondAsync(HttpContext context)
     {
+        if (_doh is not null && _doh.Handles(context))
+        {
+            await _doh.HandleAsync(context).ConfigureAwait(false);
+            return;
+        }
+
         if (enrolment is not null && Enrolment.EnrolmentEndpoint.Handles(context.Request.Path))
         {
             await enrolment.RespondAsync(context).ConfigureAwait(false); // device set-up pages share the page's server

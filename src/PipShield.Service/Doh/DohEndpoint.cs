@@ -134,6 +134,9 @@ internal sealed class DohEndpoint(Func<ResolverServer?> server, IDeviceDirectory
         return smallest == uint.MaxValue ? 0 : smallest;
     }
 
+    /// <summary>Whether <paramref name="requestPath"/> is this endpoint's path, with or without a device ID.</summary>
+    public bool Handles(PathString requestPath) => TryMatchPath(requestPath.Value, out _);
+
     private bool TryMatchPath(string? requestPath, out string? deviceId)
     {
         deviceId = null;

@@ -25,6 +25,7 @@ namespace PipShield.Service.Doh;
 internal sealed class DohHostedService(
     IOptions<DohOptions> options,
     IOptions<ResolverServerOptions> server,
+    IOptions<BlockPageOptions> page,
     ResolverHostedService resolver,
     ILoggerFactory loggerFactory,
     IDeviceDirectory? devices = null) : IHostedService, IAsyncDisposable
@@ -32,9 +33,21 @@ internal sealed class DohHostedService(
     private readonly ILogger _logger = loggerFactory.CreateLogger("PipShield.Doh");
     private WebApplication? _app;
     private ReloadingCertificate? _certificate;
+    private DohEndpoint? _endpoint;
 
-    /// <summary>The addresses DoH listens on, once started; empty when it is off.</summary>
+    /// <summary>The addresses DoH's own server listens on, once started; empty when it is off or shares the page's.</summary>
     public IReadOnlyList<IPEndPoint> EndPoints { get; private set; } = [];
+
+    /// <summary>
+    /// DoH for the warning page's server to carry on the ports both want; null when DoH is off or shares no port. Loads
+    /// the certificate, so the page (which starts first) and this service use one.
+    /// </summary>
+    /// <exception cref="StartupException">The certificate cannot be read.</exception>
+    public DohSite? ShareWithPage()
+    {
+        IReadOnlySet<int> shared = DohSite.PortsSharedWithPage(options.Value, page.Value);
+        return shared.Count > 0 && Prepare() is { } endpoint ? new DohSite(_certificate!, endpoint, shared) : null;
+    }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -50,18 +63,21 @@ internal sealed class DohHostedService(
             return;
         }
 
-        try
+        Prepare();
+        IReadOnlySet<int> shared = DohSite.PortsSharedWithPage(doh, page.Value);
+        if (shared.Count > 0)
         {
-            _certificate = ReloadingCertificate.Load(server.Value.Tls, _logger);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new StartupException(ex.Message);
+            DohLog.SharedWithPage(_logger, string.Join(", ", shared), doh.Path);
         }
 
-        List<IPEndPoint> endPoints = [.. doh.EffectiveEndPoints.Select(IPEndPoint.Parse)];
+        List<IPEndPoint> endPoints = [.. doh.EffectiveEndPoints.Select(IPEndPoint.Parse).Where(e => !shared.Contains(e.Port))];
+        if (endPoints.Count == 0)
+        {
+            return;
+        }
+
         string shown = string.Join(", ", endPoints.Select(e => "https://" + e));
-        WebApplication app = Build(endPoints, doh.Path);
+        WebApplication app = Build(endPoints);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -98,7 +114,28 @@ internal sealed class DohHostedService(
         _certificate = null;
     }
 
-    private WebApplication Build(List<IPEndPoint> endPoints, string path)
+    /// <summary>Loads the certificate and makes the endpoint, once; null when DoH is off.</summary>
+    private DohEndpoint? Prepare()
+    {
+        if (_endpoint is not null || !options.Value.Enabled || !server.Value.Tls.IsConfigured)
+        {
+            return _endpoint;
+        }
+
+        try
+        {
+            _certificate = ReloadingCertificate.Load(server.Value.Tls, _logger);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new StartupException(ex.Message);
+        }
+
+        _endpoint = new DohEndpoint(() => resolver.Engine?.Server, devices, options.Value.Path, _logger);
+        return _endpoint;
+    }
+
+    private WebApplication Build(List<IPEndPoint> endPoints)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -136,8 +173,7 @@ internal sealed class DohHostedService(
         });
 
         WebApplication app = builder.Build();
-        var endpoint = new DohEndpoint(() => resolver.Engine?.Server, devices, path, _logger);
-        app.Run(endpoint.HandleAsync);
+        app.Run(_endpoint!.HandleAsync);
         return app;
     }
 }

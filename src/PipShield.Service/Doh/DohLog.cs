@@ -15,6 +15,10 @@ internal static partial class DohLog
     [LoggerMessage(EventId = 3702, Level = LogLevel.Warning, Message = "DNS-over-HTTPS could not listen on {EndPoints}: {Reason}; plain DNS keeps running")]
     public static partial void BindFailed(ILogger logger, string endPoints, string reason);
 
+    [LoggerMessage(EventId = 3704, Level = LogLevel.Information,
+        Message = "DNS-over-HTTPS shares the warning page's HTTPS server on port {Ports}, at path {Path}")]
+    public static partial void SharedWithPage(ILogger logger, string ports, string path);
+
     [LoggerMessage(EventId = 3703, Level = LogLevel.Error, Message = "DNS-over-HTTPS request failed")]
     public static partial void RequestFailed(ILogger logger, Exception exception);
 }

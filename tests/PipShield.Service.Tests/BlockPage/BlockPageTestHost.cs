@@ -36,15 +36,17 @@ internal sealed class BlockPageTestHost : IAsyncDisposable
 
     public BlockPageHostedService Page => _host.Services.GetRequiredService<BlockPageHostedService>();
 
+    public IServiceProvider Services => _host.Services;
+
     public LookupClient Dns => HostTestKit.Client(DnsPort);
 
     /// <summary>Starts the host with the sample phishing list (category "phishing") and <paramref name="overrides"/>.</summary>
-    public static async Task<BlockPageTestHost> StartAsync(Dictionary<string, string?>? overrides = null, int? httpPort = null)
+    public static async Task<BlockPageTestHost> StartAsync(Dictionary<string, string?>? overrides = null, int? httpPort = null, int? httpsPort = null)
     {
         var workspace = new CliWorkspace();
         int dnsPort = HostTestKit.FreePort();
         int http = httpPort ?? HostTestKit.FreePort();
-        int https = HostTestKit.FreePort();
+        int https = httpsPort ?? HostTestKit.FreePort();
 
         // The shipped defaults list two endpoints each; configuration arrays merge by index, so both are replaced.
         var settings = new RunSettings
