@@ -13,9 +13,9 @@ internal static class UpstreamMetrics
     public static readonly Counter<long> Queries = Meter.CreateCounter<long>("pipshield.upstream.queries", "{query}",
         "Queries forwarded upstream, by outcome");
 
-    /// <summary>UDP round-trip times of accepted replies.</summary>
+    /// <summary>Round-trip times of accepted replies: the UDP exchange, or the whole exchange over TLS or HTTPS.</summary>
     public static readonly Histogram<double> RoundTrip = Meter.CreateHistogram<double>("pipshield.upstream.rtt", "s",
-        "Round-trip time of accepted UDP replies");
+        "Round-trip time of accepted replies (UDP, or the exchange over TLS or HTTPS, a new connection's handshake included)");
 
     /// <summary>Datagrams whose source, ID or question did not match (RFC 5452): forgeries, or late replies.</summary>
     public static readonly Counter<long> IgnoredReplies = Meter.CreateCounter<long>("pipshield.upstream.ignored_replies", "{reply}",
