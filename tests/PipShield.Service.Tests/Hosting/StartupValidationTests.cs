@@ -17,6 +17,7 @@ public sealed class StartupValidationTests : IDisposable
     [InlineData("Resolver:AccessControl:Allow:0", "not-a-prefix", "Resolver:AccessControl:Allow: access control entry 'not-a-prefix'")]
     [InlineData("Lists:ReloadCheckInterval", "2.00:00:00", "Lists:ReloadCheckInterval")]
     [InlineData("Resolver:Policy:BlockTtl", "5", "Resolver:Policy:BlockTtl: not a setting")]
+    [InlineData("Resolver:Upstream:CaFile", "missing-ca.pem", "Resolver:Upstream:CaFile: 'missing-ca.pem' does not exist")]
     public async Task Run_WithABadSetting_ExitsWithOneLineNamingTheKey(string key, string value, string named)
     {
         Assert.SkipWhen(PipShieldProcess.Program is null, "the pipshield apphost is not next to the tests; build the solution first");
