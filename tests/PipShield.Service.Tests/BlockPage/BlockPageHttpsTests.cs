@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using PipShield.Service.BlockPage;
@@ -16,38 +14,11 @@ public sealed class BlockPageHttpsTests
     /// </summary>
     private static async Task<(HttpResponseMessage Response, X509Certificate2 Leaf)> FetchAsync(string name, int port, X509Certificate2 trusted)
     {
-        X509Certificate2? leaf = null;
-        var handler = new SocketsHttpHandler
-        {
-            // The browser resolved the name through PipShield; here every name goes straight to the page on loopback.
-            ConnectCallback = async (_, cancellationToken) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            },
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                {
-                    if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
-                    {
-                        return false;
-                    }
-
-                    leaf = new X509Certificate2(certificate);
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(trusted);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return chain.Build(leaf);
-                },
-            },
-        };
+        SocketsHttpHandler handler = LoopbackHttps.Handler(port, trusted, out Func<X509Certificate2?> presented);
         using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
         HttpResponseMessage response = await client.GetAsync($"https://{name}:{port}/", TestContext.Current.CancellationToken);
         await response.Content.LoadIntoBufferAsync(TestContext.Current.CancellationToken);
-        return (response, leaf!);
+        return (response, presented()!);
     }
 
     [Fact]

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using ARSoft.Tools.Net.Dns;
 using Microsoft.Extensions.DependencyInjection;
@@ -95,34 +93,7 @@ public sealed class DohSharedPortTests : IDisposable
     /// <summary>HTTP/2 to the page's HTTPS port on loopback whatever the URL's host; trusts only <paramref name="root"/>.</summary>
     private static HttpClient Client(int port, X509Certificate2 root, out Func<X509Certificate2?> presented)
     {
-        X509Certificate2? leaf = null;
-        presented = () => leaf;
-        var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, cancellationToken) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            },
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                {
-                    if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
-                    {
-                        return false;
-                    }
-
-                    leaf = new X509Certificate2(certificate);
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(root);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return chain.Build(leaf);
-                },
-            },
-        };
+        SocketsHttpHandler handler = LoopbackHttps.Handler(port, root, out presented);
         return new HttpClient(handler)
         {
             DefaultRequestVersion = HttpVersion.Version20,
