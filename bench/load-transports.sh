@@ -131,7 +131,8 @@ start_server() { # server: starts it pinned to SERVER_CPU, sets SPID and STARTUP
 answer_over() { # transport port name
     local how=()
     case $1 in tcp) how=(+tcp) ;; dot) how=(+tls) ;; doh) how=(+https=/dns-query) ;; esac
-    taskset -c "$CLIENT_CPU" dig "${how[@]}" +tries=1 +time=2 +noall +comments +answer @127.0.0.1 -p "$2" "$3" A 2>/dev/null |
+    # The first TLS handshake of a fresh .NET process is slow (JIT), hence the generous timeout; "" when no reply.
+    { taskset -c "$CLIENT_CPU" dig "${how[@]}" +tries=2 +time=5 +noall +comments +answer @127.0.0.1 -p "$2" "$3" A 2>/dev/null || true; } |
         awk '/status:/ { s = $6; sub(",", "", s) } $4 == "A" && a == "" { a = $5 } END { print (s == "NOERROR" ? a : s) }'
 }
 
@@ -215,8 +216,13 @@ log "cores $SERVER_CPU / $CLIENT_CPU busy before the runs: $busy; load average $
 for server in $SERVERS; do
     start_server "$server"
     log "$server answered after $STARTUP_MS ms (pid $SPID, core $SERVER_CPU)"
+    # Plain DNS may answer before the DoT and DoH listeners are up: poll each transport for up to 30 s.
     for tr in $TRANSPORTS; do
-        got=$(answer_over "$tr" "${PORT[$server,$tr]}" "$BLOCKED_PROBE")
+        for ((i = 0; i < 300; i++)); do
+            got=$(answer_over "$tr" "${PORT[$server,$tr]}" "$BLOCKED_PROBE")
+            [[ $got == 0.0.0.0 ]] && break
+            sleep 0.1
+        done
         [[ $got == 0.0.0.0 ]] || die "$server answered '$got' over $tr for $BLOCKED_PROBE, expected 0.0.0.0 ($(tail -3 "$LOGS/$server.log"))"
     done
     got=$(answer "${PORT[$server,udp]}" "$ALLOWED_PROBE")
