@@ -5,8 +5,8 @@
 # and CPU are set beside UDP's from the same run. Results and the method: docs/PERFORMANCE.md, section
 # "Over TCP, DoT and DoH (bench/load-transports.sh)".
 #
-#   bench/load-transports.sh                                  # 1M names, 10 s per run: about 10 minutes
-#   NAMES=100000 DURATION=8 bench/load-transports.sh          # the short version, about 7 minutes
+#   bench/load-transports.sh                                  # 1M names, 10 s per run: about 8 minutes
+#   NAMES=100000 DURATION=8 bench/load-transports.sh          # the short version, about 6 minutes
 #
 # Settings (environment), beside those of bench/load.sh (NAMES, CLIENTS, OUTSTANDING, THREADS, EDNS, SERVER_CPU,
 # CLIENT_CPU, PCT_DURATION, WORK, SKIP_BUILD, PIPSHIELD):
