@@ -148,10 +148,11 @@ connect_ms() { awk '/^Connection Statistics/ { c = 1 } c && /Average Latency/ { 
 
 declare -A R
 measure() { # server transport mix
-    local server=$1 tr=$2 mix=$3 port=${PORT[$1,$2]} file="$DATA/q-$3.txt" out="$OUT/$1-$2-$3" k="$1,$2,$3"
+    local server=$1 tr=$2 mix=$3 port=${PORT[$1,$2]} file="$DATA/q-$3.txt" out="$OUT/$1-$2-$3" k="$1,$2,$3" args
+    read -ra args <<<"$(dnsperf_args "$server" "$tr")"
     # Throughput, with CPU sampled over the steady middle of the run (1 s after the start to 1 s before the end)
     # and the server's established connections listed once a second over the same span.
-    taskset -c "$CLIENT_CPU" dnsperf $(dnsperf_args "$server" "$tr") -d "$file" -l "$DURATION" >"$out.txt" 2>&1 &
+    taskset -c "$CLIENT_CPU" dnsperf "${args[@]}" -d "$file" -l "$DURATION" >"$out.txt" 2>&1 &
     local dp=$! i t1 s1 c1 t2 s2 c2 most=0 n
     sleep 1
     t1=$(now_ns); s1=$(proc_ticks "$SPID"); c1=$(cpu_ticks "$CLIENT_CPU")
@@ -187,9 +188,9 @@ measure() { # server transport mix
     fi
     # Latency percentiles, from every reply's latency (dnsperf -v): saturated with the same settings (mostly
     # queueing), then at the fixed LAT_QPS_ENCRYPTED that every transport sustains.
-    taskset -c "$CLIENT_CPU" dnsperf $(dnsperf_args "$server" "$tr") -d "$file" -l "$PCT_DURATION" -v >"$out-v.txt" 2>&1 || true
+    taskset -c "$CLIENT_CPU" dnsperf "${args[@]}" -d "$file" -l "$PCT_DURATION" -v >"$out-v.txt" 2>&1 || true
     read -r "R[$k,p50]" "R[$k,p99]" "R[$k,p999]" <<<"$(percentiles "$out-v.txt")"
-    taskset -c "$CLIENT_CPU" dnsperf $(dnsperf_args "$server" "$tr") -d "$file" -l "$PCT_DURATION" -Q "$LAT_QPS_ENCRYPTED" -v >"$out-q.txt" 2>&1 || true
+    taskset -c "$CLIENT_CPU" dnsperf "${args[@]}" -d "$file" -l "$PCT_DURATION" -Q "$LAT_QPS_ENCRYPTED" -v >"$out-q.txt" 2>&1 || true
     read -r "R[$k,qp50]" "R[$k,qp99]" "R[$k,qp999]" <<<"$(percentiles "$out-q.txt")"
     R[$k,qlost]=$(field "$out-q.txt" "Queries lost")
     R[$k,qqps]=$(field "$out-q.txt" "Queries per second")

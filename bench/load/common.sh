@@ -1,6 +1,6 @@
-# Shared by bench/load.sh and bench/soak.sh: working folders, process bookkeeping, CPU and memory readings, the
-# tools both install, the generated data, and DNS probes. Expects REPO, HERE, WORK, NAMES, CLIENT_CPU,
-# STARTUP_TIMEOUT and PIPSHIELD to be set.
+# Shared by bench/load.sh, bench/load-transports.sh and bench/soak.sh: working folders, process bookkeeping, CPU
+# and memory readings, the tools they install, the generated data, the compiled image, the upstream, and DNS
+# probes. Expects REPO, HERE, WORK, NAMES, CLIENT_CPU, STARTUP_TIMEOUT and PIPSHIELD to be set.
 
 DATA="$WORK/data-$NAMES"
 LOGS="$WORK/logs"
