@@ -63,7 +63,9 @@ ensure_tools
 if [[ $H2_REQUESTS != 0 ]] && ! command -v h2load >/dev/null; then
     [[ $(id -u) == 0 ]] || die "need root to install nghttp2-client (h2load), or set H2_REQUESTS=0"
     log "installing nghttp2-client (h2load) from Debian packages"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nghttp2-client >/dev/null
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends nghttp2-client >/dev/null
 fi
 build_pipshield
 prepare_data
