@@ -53,21 +53,10 @@ build_pipshield
 
 # --- 2. data -------------------------------------------------------------------------------------------------
 prepare_data
-IMAGE="$DATA/blocked.pipbl"
-t=$(now_ns)
-"$PIPSHIELD" compile -o "$IMAGE" "$DATA/blocked.domains.txt:domains:malware" >"$LOGS/compile.log" 2>&1 || { cat "$LOGS/compile.log"; die "compile failed"; }
-COMPILE_S=$(awk -v n=$(( $(now_ns) - t )) 'BEGIN { printf "%.1f", n / 1e9 }')
-IMAGE_MIB=$(awk -v b="$(stat -c %s "$IMAGE")" 'BEGIN { printf "%.1f", b / 1048576 }')
-log "compiled $NAMES names in ${COMPILE_S} s: $IMAGE ($IMAGE_MIB MiB)"
+compile_image
 
 # --- 3. upstream, on the client core (it only answers the warm-up misses) ----------------------------------
-render "$HERE/upstream.conf.in" "$WORK/upstream.conf" "UPSTREAM_PORT=$UPSTREAM_PORT" "DIR=$WORK"
-taskset -c "$CLIENT_CPU" unbound -d -c "$WORK/upstream.conf" >"$LOGS/upstream.log" 2>&1 &
-UPSTREAM_PID=$!
-STARTED+=("$UPSTREAM_PID")
-
-T0=$(now_ns)
-first_answer "$UPSTREAM_PID" "$UPSTREAM_PORT" "$ALLOWED_PROBE" 192.0.2.1 >/dev/null || die "upstream did not start: $(tail -5 "$LOGS/upstream.log")"
+start_upstream
 
 # --- 4. the servers under test -------------------------------------------------------------------------------
 # Blocked answers: A 0.0.0.0 from both (PipShield's sinkhole with its warning page off, as only DNS is measured; unbound's always_null); with RPZ

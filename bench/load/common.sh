@@ -1,6 +1,6 @@
-# Shared by bench/load.sh and bench/soak.sh: working folders, process bookkeeping, CPU and memory readings, the
-# tools both install, the generated data, and DNS probes. Expects REPO, HERE, WORK, NAMES, CLIENT_CPU,
-# STARTUP_TIMEOUT and PIPSHIELD to be set.
+# Shared by bench/load.sh, bench/load-transports.sh and bench/soak.sh: working folders, process bookkeeping, CPU
+# and memory readings, the tools they install, the generated data, the compiled image, the upstream, and DNS
+# probes. Expects REPO, HERE, WORK, NAMES, CLIENT_CPU, STARTUP_TIMEOUT and PIPSHIELD to be set.
 
 DATA="$WORK/data-$NAMES"
 LOGS="$WORK/logs"
@@ -90,6 +90,28 @@ prepare_data() {
     fi
     BLOCKED_PROBE=$(sed -n 1p "$DATA/probe.txt")
     ALLOWED_PROBE=$(sed -n 2p "$DATA/probe.txt")
+}
+
+# Compiles the generated names into IMAGE (DATA/blocked.pipbl); sets COMPILE_S and IMAGE_MIB.
+compile_image() {
+    IMAGE="$DATA/blocked.pipbl"
+    local t
+    t=$(now_ns)
+    "$PIPSHIELD" compile -o "$IMAGE" "$DATA/blocked.domains.txt:domains:malware" >"$LOGS/compile.log" 2>&1 || { cat "$LOGS/compile.log"; die "compile failed"; }
+    COMPILE_S=$(awk -v n=$(( $(now_ns) - t )) 'BEGIN { printf "%.1f", n / 1e9 }')
+    IMAGE_MIB=$(awk -v b="$(stat -c %s "$IMAGE")" 'BEGIN { printf "%.1f", b / 1048576 }')
+    log "compiled $NAMES names in ${COMPILE_S} s: $IMAGE ($IMAGE_MIB MiB)"
+}
+
+# Starts the local authoritative upstream on the client core (it only answers the warm-up misses) and waits
+# for its first answer; sets UPSTREAM_PID. Expects UPSTREAM_PORT.
+start_upstream() {
+    render "$HERE/upstream.conf.in" "$WORK/upstream.conf" "UPSTREAM_PORT=$UPSTREAM_PORT" "DIR=$WORK"
+    taskset -c "$CLIENT_CPU" unbound -d -c "$WORK/upstream.conf" >"$LOGS/upstream.log" 2>&1 &
+    UPSTREAM_PID=$!
+    STARTED+=("$UPSTREAM_PID")
+    T0=$(now_ns)
+    first_answer "$UPSTREAM_PID" "$UPSTREAM_PORT" "$ALLOWED_PROBE" 192.0.2.1 >/dev/null || die "upstream did not start: $(tail -5 "$LOGS/upstream.log")"
 }
 
 render() { # template output, then KEY=VALUE pairs
