@@ -17,7 +17,7 @@ internal static partial class QueryLogLog
     public static partial void Blocked(ILogger logger, string name, string qType, string client, string device, string category, string source, string rule, string action);
 
     [LoggerMessage(EventId = 3404, Level = LogLevel.Warning,
-        Message = "{Count} block events were not logged in the last second (over {PerSecond} per second); the query log file has them")]
+        Message = "{Count} block events were not logged in the last second (over {PerSecond} per second); the query log file has them, less any its queue dropped (event 3405)")]
     public static partial void BlocksSuppressed(ILogger logger, long count, int perSecond);
 
     [LoggerMessage(EventId = 3405, Level = LogLevel.Warning,
