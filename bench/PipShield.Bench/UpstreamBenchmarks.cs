@@ -83,20 +83,19 @@ public class UpstreamBenchmarks
     [Benchmark]
     public Task<int> PipShieldTls() => RunAsync(_tlsPool);
 
+    /// <summary>
+    /// ARSoft's client sends the queries one after another: given 32 at once on its TLS transport, some replies never
+    /// reached it within its 5-second timeout (seen on this echo server, which answers each connection's queries in
+    /// order), so only its sequential throughput can be compared.
+    /// </summary>
     [Benchmark]
     public async Task<int> ArSoftTls()
     {
         var name = DomainName.Parse("www.example.org");
-        var replies = new Task<DnsMessage?>[Concurrency];
-        for (int i = 0; i < replies.Length; i++)
-        {
-            replies[i] = _arsoft.ResolveAsync(name, RecordType.A);
-        }
-
         int answered = 0;
-        foreach (Task<DnsMessage?> reply in replies)
+        for (int i = 0; i < Concurrency; i++)
         {
-            answered += await reply is not null ? 1 : 0;
+            answered += await _arsoft.ResolveAsync(name, RecordType.A) is not null ? 1 : 0;
         }
 
         return answered;
