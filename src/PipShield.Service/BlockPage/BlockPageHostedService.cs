@@ -115,20 +115,7 @@ internal sealed class BlockPageHostedService(
 
     private WebApplication Build(List<IPEndPoint> http, List<IPEndPoint> https)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = Environments.Production,
-        });
-        builder.Configuration.Sources.Clear(); // the page reads the BlockPage section only, never ASPNETCORE_* settings
-        // Kestrel's warnings go to the service's log; its per-request lines would be one per blocked visit.
-        builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(new ForwardingLoggerProvider(loggerFactory));
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
-
-        // The service host owns Ctrl+C and SIGTERM; the page's own host must not react to them too.
-        builder.Services.AddSingleton<IHostLifetime, PassiveLifetime>();
+        WebApplicationBuilder builder = EmbeddedWebServer.CreateBuilder(loggerFactory);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -217,23 +204,5 @@ internal sealed class BlockPageHostedService(
                 BlockPageLog.NoReachableAddress(_logger, "IPv6", "AAAA");
             }
         }
-    }
-
-    /// <summary>Hands the page's loggers to the service's logger factory.</summary>
-    internal sealed class ForwardingLoggerProvider(ILoggerFactory factory) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => factory.CreateLogger(categoryName);
-
-        public void Dispose()
-        {
-        }
-    }
-
-    /// <summary>A lifetime that waits for nothing and listens to no signal.</summary>
-    internal sealed class PassiveLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

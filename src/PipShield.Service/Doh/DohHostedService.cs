@@ -137,17 +137,7 @@ internal sealed class DohHostedService(
 
     private WebApplication Build(List<IPEndPoint> endPoints)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = Environments.Production,
-        });
-        builder.Configuration.Sources.Clear(); // never ASPNETCORE_* settings
-        builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(new BlockPageHostedService.ForwardingLoggerProvider(loggerFactory));
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None); // a line per query otherwise
-        builder.Services.AddSingleton<IHostLifetime, BlockPageHostedService.PassiveLifetime>();
+        WebApplicationBuilder builder = EmbeddedWebServer.CreateBuilder(loggerFactory);
         ReloadingCertificate certificate = _certificate!;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
