@@ -2,7 +2,10 @@ using System.Net;
 
 namespace PipShield.Service.Devices;
 
-/// <summary>Adds and removes devices in the store file; the running service picks the change up on its next check.</summary>
+/// <summary>
+/// Adds and removes devices in the store file, one change at a time (<see cref="DeviceFile.Lock"/>); the running service
+/// picks the change up on its next check.
+/// </summary>
 internal static class DeviceEnrolment
 {
     /// <summary>Adds a device with a new ID.</summary>
@@ -15,6 +18,7 @@ internal static class DeviceEnrolment
             throw new DeviceFileException("a device needs a name");
         }
 
+        using IDisposable writing = DeviceFile.Lock(path);
         List<DeviceRecord> devices = DeviceFile.Read(path);
         if (devices.Any(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase)))
         {
@@ -55,6 +59,7 @@ internal static class DeviceEnrolment
     /// <exception cref="DeviceFileException">No such device, or the file is broken.</exception>
     public static DeviceRecord Remove(string path, string nameOrId)
     {
+        using IDisposable writing = DeviceFile.Lock(path);
         List<DeviceRecord> devices = DeviceFile.Read(path);
         DeviceRecord? device = devices.FirstOrDefault(d => string.Equals(d.Name, nameOrId.Trim(), StringComparison.OrdinalIgnoreCase))
             ?? devices.FirstOrDefault(d => string.Equals(d.Id, nameOrId.Trim(), StringComparison.OrdinalIgnoreCase));

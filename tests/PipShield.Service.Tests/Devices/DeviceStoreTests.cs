@@ -38,6 +38,29 @@ public sealed class DeviceStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task ConcurrentAddsAndRemoves_LoseNoDevice()
+    {
+        // Eight 'pipshield devices' runs at once, each adding five devices and removing one of its own: each reads the
+        // file, changes it and writes it back, so without the store's lock most of the writes overwrite each other.
+        Task[] runs = [.. Enumerable.Range(0, 8).Select(run => Task.Run(() =>
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                DeviceEnrolment.Add(StorePath, $"device {run}-{i}", [$"192.0.2.{(run * 5) + i + 1}"], TimeProvider.System);
+            }
+
+            DeviceEnrolment.Remove(StorePath, $"device {run}-0");
+        }, TestContext.Current.CancellationToken))];
+        await Task.WhenAll(runs);
+
+        List<DeviceRecord> stored = DeviceFile.Read(StorePath);
+        Assert.Equal(32, stored.Count);
+        Assert.Equal(
+            [.. Enumerable.Range(0, 8).SelectMany(run => Enumerable.Range(1, 4).Select(i => $"device {run}-{i}")).Order()],
+            stored.Select(d => d.Name).Order());
+    }
+
+    [Fact]
     public async Task AddedDevices_AreFoundByIdAndAddress_AndRemovedOnesAreNot()
     {
         DeviceRecord phone = DeviceEnrolment.Add(StorePath, "Sam's phone", ["192.0.2.10", "2001:db8::10"], TimeProvider.System);
