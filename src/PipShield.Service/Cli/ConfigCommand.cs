@@ -1,9 +1,16 @@
 using System.CommandLine;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using PipShield.Resolver.Listeners.Tls;
+using PipShield.Resolver.Server;
 using PipShield.Resolver.Stages.Admission;
+using PipShield.Resolver.Upstream;
+using PipShield.Service.BlockPage;
 using PipShield.Service.Hosting;
 
 namespace PipShield.Service.Cli;
@@ -80,6 +87,72 @@ internal static class ConfigCommand
         catch (FormatException ex)
         {
             problems.Add($"{AccessControlOptions.SectionName}:Allow: {ex.Message}");
+        }
+
+        if (problems.Count == 0)
+        {
+            problems.AddRange(CertificateProblems(host.Services));
+        }
+
+        return problems;
+    }
+
+    /// <summary>
+    /// The certificate files the service loads at start-up, opened now, so a missing, unreadable or mismatched file
+    /// (a key that is not the certificate's, a PEM that is not one) is found here rather than by <c>run</c>.
+    /// </summary>
+    private static List<string> CertificateProblems(IServiceProvider services)
+    {
+        var problems = new List<string>();
+        TlsOptions tls = services.GetRequiredService<IOptions<ResolverServerOptions>>().Value.Tls;
+        if (tls.IsConfigured)
+        {
+            try
+            {
+                ReloadingCertificate.Load(tls, NullLogger.Instance).Dispose();
+            }
+            catch (ArgumentException ex)
+            {
+                problems.Add(ex.Message); // names Resolver:Server:Tls:…
+            }
+        }
+
+        BlockPageOptions page = services.GetRequiredService<IOptions<BlockPageOptions>>().Value;
+        if (page.Enabled && page.CertificateFile is not null)
+        {
+            try
+            {
+                BlockPageCertificates.Create(page, null, NullLogger.Instance)?.Dispose(); // a configured file only: no CA is made
+            }
+            catch (StartupException ex)
+            {
+                problems.Add(ex.Message); // names BlockPage:CertificateFile
+            }
+        }
+
+        string? caFile = services.GetRequiredService<IOptions<UpstreamOptions>>().Value.CaFile;
+        if (!string.IsNullOrWhiteSpace(caFile))
+        {
+            var roots = new X509Certificate2Collection();
+            try
+            {
+                roots.ImportFromPemFile(caFile);
+                if (roots.Count == 0)
+                {
+                    problems.Add($"{UpstreamOptions.SectionName}:CaFile: '{caFile}' holds no PEM certificate");
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
+            {
+                problems.Add($"{UpstreamOptions.SectionName}:CaFile: '{caFile}': {ex.Message}");
+            }
+            finally
+            {
+                foreach (X509Certificate2 root in roots)
+                {
+                    root.Dispose();
+                }
+            }
         }
 
         return problems;

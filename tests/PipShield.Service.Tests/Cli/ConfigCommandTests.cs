@@ -54,6 +54,50 @@ public sealed class ConfigCommandTests : IDisposable
     }
 
     [Fact]
+    public void Check_OpensTheCertificateFiles_AndNamesTheKeyOfEachThatCannotBeUsed()
+    {
+        string garbage = _workspace.PathOf("not-a-certificate.pem");
+        File.WriteAllText(garbage, "this is not a certificate\n");
+        string path = Write($$"""
+            {
+              "Resolver": {
+                "Server": { "Tls": { "CertificateFile": "{{garbage}}", "KeyFile": "{{garbage}}" } },
+                "Upstream": { "CaFile": "{{garbage}}" }
+              },
+              "BlockPage": { "CertificateFile": "{{garbage}}", "CertificateKeyFile": "{{garbage}}" }
+            }
+            """);
+
+        CliRun run = CliWorkspace.Run("config", "check", path);
+
+        Assert.Equal(2, run.ExitCode);
+        string[] lines = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.Contains(lines, l => l.Contains("Resolver:Server:Tls:CertificateFile:", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("BlockPage:CertificateFile:", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("Resolver:Upstream:CaFile:", StringComparison.Ordinal) && l.Contains("no PEM certificate", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Check_AcceptsCertificateFilesThatLoad()
+    {
+        using var certificates = new PipShield.Tests.Tls.TestCertificates();
+        string path = Write($$"""
+            {
+              "Resolver": {
+                "Server": { "Tls": { "CertificateFile": "{{certificates.CertificateFile}}", "KeyFile": "{{certificates.KeyFile}}" } },
+                "Upstream": { "CaFile": "{{certificates.CaFile}}" }
+              },
+              "BlockPage": { "CertificateFile": "{{certificates.CertificateFile}}", "CertificateKeyFile": "{{certificates.KeyFile}}" }
+            }
+            """);
+
+        CliRun run = CliWorkspace.Run("config", "check", path);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+    }
+
+    [Fact]
     public void Check_OfAMissingOrBrokenFile_FailsWithOneLine()
     {
         CliRun missing = CliWorkspace.Run("config", "check", _workspace.PathOf("absent.json"));
