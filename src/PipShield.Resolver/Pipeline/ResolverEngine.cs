@@ -144,22 +144,41 @@ public sealed class ResolverEngine : IAsyncDisposable
 
     private static void RefuseSelfForwarding(ResolverEngineOptions options)
     {
-        var listen = new List<IPEndPoint>();
-        foreach (string text in options.Server.EffectiveListenEndPoints)
-        {
-            if (ResolverServerOptions.TryParseEndPoint(text, out IPEndPoint? endPoint))
-            {
-                listen.Add(endPoint);
-            }
-        }
-
+        List<IPEndPoint> listen = EndPoints(options.Server.EffectiveListenEndPoints, UpstreamEndPoint.DefaultPort);
+        List<IPEndPoint> tls = options.Server.Tls.IsConfigured ? EndPoints(options.Server.TlsEndPoints, UpstreamAddress.TlsPort) : [];
         foreach (string text in options.Upstream.EffectiveServers)
         {
-            if (UpstreamEndPoint.TryParse(text, out IPEndPoint? upstream) && UpstreamEndPoint.IsOwnEndPoint(upstream, listen))
+            if (!UpstreamAddress.TryParse(text, out UpstreamAddress? upstream, out _))
+            {
+                continue;
+            }
+
+            // Plain DNS against the plain listeners, DNS-over-TLS against the DoT ones (DoH is served by the host).
+            List<IPEndPoint> own = upstream.Protocol switch
+            {
+                UpstreamProtocol.Dns => listen,
+                UpstreamProtocol.Tls => tls,
+                _ => [],
+            };
+            if (UpstreamEndPoint.IsOwnEndPoint(upstream.EndPoint, own))
             {
                 throw new ArgumentException(
                     $"{UpstreamOptions.SectionName}:Servers: {text} is PipShield's own listening address; forwarding to itself would loop. Give another resolver.");
             }
         }
+    }
+
+    private static List<IPEndPoint> EndPoints(IEnumerable<string> texts, int defaultPort)
+    {
+        var endPoints = new List<IPEndPoint>();
+        foreach (string text in texts)
+        {
+            if (ResolverServerOptions.TryParseEndPoint(text, defaultPort, out IPEndPoint? endPoint))
+            {
+                endPoints.Add(endPoint);
+            }
+        }
+
+        return endPoints;
     }
 }

@@ -128,6 +128,33 @@ public sealed class EncryptedUpstreamTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task ForwardingOverTls_ToItsOwnDotListener_IsRefusedAtStart()
+    {
+        using var workspace = new CliWorkspace();
+        int dot = HostTestKit.FreePort();
+        using IHost host = ResolverHost.Build(new RunSettings
+        {
+            Listen = [$"127.0.0.1:{HostTestKit.FreePort()}"],
+            Upstreams = [$"tls://127.0.0.1:{dot}#{TestCertificates.HostName}"],
+            Lists = [workspace.PathOf("sample-phishing.domains.txt") + "::phishing"],
+            Overrides = new Dictionary<string, string?>
+            {
+                ["Lists:StateDirectory"] = workspace.Folder,
+                ["BlockPage:Enabled"] = "false",
+                ["Resolver:Server:Tls:CertificateFile"] = _certificates.CertificateFile,
+                ["Resolver:Server:Tls:KeyFile"] = _certificates.KeyFile,
+                ["Resolver:Server:TlsEndPoints:0"] = $"127.0.0.1:{dot}",
+                ["Doh:Enabled"] = "false",
+            },
+        });
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("Resolver:Upstream:Servers", error.Message, StringComparison.Ordinal);
+        Assert.Contains("itself", error.Message, StringComparison.Ordinal);
+    }
+
     private static string SamplePhishingName(CliWorkspace workspace) =>
         File.ReadLines(workspace.PathOf("sample-phishing.domains.txt")).First(line => line.Length > 0 && !line.StartsWith('#')).Trim();
 
