@@ -61,7 +61,7 @@ internal static class DevicesCommand
         TextWriter output = context.Console.Out;
         output.Write($"Device:          {device.Name}\n");
         output.Write($"ID:              {device.Id}\n");
-        output.Write($"DoH URL:         {links.DohUrl ?? "(not configured: set Devices:DohBaseUrl)"}\n");
+        output.Write($"DoH URL:         {links.DohUrl ?? "(not configured: set Resolver:Server:Tls:HostName or Devices:DohBaseUrl)"}\n");
         output.Write($"DoT host name:   {links.DotHost ?? "(not configured: set Devices:DotHostName)"}\n");
         // A loopback link looks usable but takes the phone to itself: print the path alone and say why on stderr.
         string page = links.Reach == PageReach.Reachable ? links.PageUrl! : $"{links.PagePath} on the warning page's server (no address a device can reach: see the warning)";
@@ -154,7 +154,7 @@ internal static class DevicesCommand
 
         if (links.NoEncryptedDns)
         {
-            context.Console.Note("warning: encrypted DNS is not configured (set Devices:DohBaseUrl or Devices:DotHostName), so the enrolment page "
+            context.Console.Note("warning: encrypted DNS is not configured (set Resolver:Server:Tls:HostName with a certificate, or Devices:DohBaseUrl or Devices:DotHostName), so the enrolment page "
                 + "offers no encrypted-DNS setting and a device is named only by its --address" + (namedByAddress ? "" : "; this one has none"));
         }
     }

@@ -14,7 +14,7 @@ internal static partial class DevicesLog
     [LoggerMessage(EventId = 3753, Level = LogLevel.Warning, Message = "Devices: {Path} is readable by other users; run chmod 600 on it, as device IDs are secrets")]
     public static partial void OpenPermissions(ILogger logger, string path);
 
-    [LoggerMessage(EventId = 3754, Level = LogLevel.Warning, Message = "Devices: {Count} enrolled but neither Devices:DohBaseUrl nor Devices:DotHostName is set, so their enrolment pages offer no encrypted DNS and only devices with a plain-DNS address are named")]
+    [LoggerMessage(EventId = 3754, Level = LogLevel.Warning, Message = "Devices: {Count} enrolled but neither Devices:DohBaseUrl nor Devices:DotHostName is set (nor Resolver:Server:Tls:HostName, from which both follow), so their enrolment pages offer no encrypted DNS and only devices with a plain-DNS address are named")]
     public static partial void NoEncryptedDns(ILogger logger, int count);
 
     [LoggerMessage(EventId = 3760, Level = LogLevel.Information, Message = "Enrolment page served for device {ShortId}")]

@@ -13,11 +13,12 @@ public sealed class DevicesOptions
     public bool RefuseUnknownIds { get; set; }
 
     /// <summary>The DNS-over-HTTPS URL devices use, without the device ID (e.g. <c>https://dns.example.org/dns-query</c>);
-    /// each device gets <c>{DohBaseUrl}/{id}</c>. Default none: enrolment then offers DoT and plain DNS only.</summary>
+    /// each device gets <c>{DohBaseUrl}/{id}</c>. Default: <c>https://{Resolver:Server:Tls:HostName}{Doh:Path}</c> (with DoH's
+    /// port when it is not 443) once a certificate and host name are set; none otherwise.</summary>
     public string? DohBaseUrl { get; set; }
 
     /// <summary>The DNS-over-TLS host name (e.g. <c>dns.example.org</c>); each device uses <c>{id}.{DotHostName}</c>.
-    /// Default none.</summary>
+    /// Default: <c>Resolver:Server:Tls:HostName</c> once a certificate is set; none otherwise.</summary>
     public string? DotHostName { get; set; }
 
     /// <summary>Whether the Apple profile also installs the warning page's own CA as a trusted root. Default false: a

@@ -47,7 +47,7 @@ internal static class EnrolmentPage
         if (links.NoEncryptedDns)
         {
             page.Append("<p class=\"warning\" id=\"not-configured\">Encrypted DNS is not configured on this server: the administrator ")
-                .Append("has not set <code>Devices:DohBaseUrl</code> or <code>Devices:DotHostName</code>, so there is no encrypted-DNS ")
+                .Append("has not set <code>Devices:DohBaseUrl</code> or <code>Devices:DotHostName</code> (or <code>Resolver:Server:Tls:HostName</code>, from which both follow), so there is no encrypted-DNS ")
                 .Append("setting for this device yet. Ask your IT lead to set one, then open this page again.</p>\n");
         }
 

@@ -159,10 +159,30 @@ public sealed class DevicesCommandTests : IDisposable
         Assert.True(mapped.ExitCode == 0, mapped.ToString());
         Assert.True(unmapped.ExitCode == 0, unmapped.ToString());
         string warning = Assert.Single(mapped.StderrLines, l => l.Contains("warning", StringComparison.Ordinal));
-        Assert.Contains("encrypted DNS is not configured (set Devices:DohBaseUrl or Devices:DotHostName)", warning, StringComparison.Ordinal);
+        Assert.Contains("encrypted DNS is not configured (set Resolver:Server:Tls:HostName with a certificate, or Devices:DohBaseUrl or Devices:DotHostName)", warning, StringComparison.Ordinal);
         Assert.DoesNotContain("this one has none", warning, StringComparison.Ordinal);
         Assert.Contains("this one has none", Assert.Single(unmapped.StderrLines, l => l.Contains("warning", StringComparison.Ordinal)), StringComparison.Ordinal);
-        Assert.Equal("(not configured: set Devices:DohBaseUrl)", Field(mapped, "DoH URL"));
+        Assert.Equal("(not configured: set Resolver:Server:Tls:HostName or Devices:DohBaseUrl)", Field(mapped, "DoH URL"));
+    }
+
+    [Fact]
+    public void Add_WithOnlyTheTlsHostName_DerivesTheDohUrlAndDotName()
+    {
+        using var certificates = new PipShield.Tests.Tls.TestCertificates();
+        WriteConfig($$"""
+            "BlockPage": { "AddressIPv4": "192.0.2.53" },
+            "Doh": { "EndPoints": [ "0.0.0.0:8443" ] },
+            "Resolver": { "Server": { "Tls": { "CertificateFile": {{JsonSerializer.Serialize(certificates.CertificateFile)}},
+              "KeyFile": {{JsonSerializer.Serialize(certificates.KeyFile)}}, "HostName": "dns.example.org" } } }
+            """, devices: "");
+
+        CliRun run = Devices("add", "Sam's phone");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        string id = Field(run, "ID");
+        Assert.Equal($"https://dns.example.org:8443/dns-query/{id}", Field(run, "DoH URL"));
+        Assert.DoesNotContain(run.StderrLines, l => l.Contains("encrypted DNS", StringComparison.Ordinal));
+        Assert.Contains($"{id}.dns.example.org", run.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
