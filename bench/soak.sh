@@ -102,18 +102,19 @@ swapper() {
             esac
             bad=$((bad + 1))
             echo "bad $kind" >>"$OUT/swaps.txt"
-            # Wait (up to 10 s) for the refusal before the next swap: a good image renamed over a bad one before the
-            # reloader read it would leave nothing to refuse, and the check below would fail on a busy machine.
-            for _ in $(seq 100); do
-                (( $(grep -c 'Blocklist reload .* failed' "$LOGS/pipshield.log" || true) >= bad )) && break
-                sleep 0.1
-            done
         else
             if ((n % 2)); then cp "$GOOD_B" "$LIVE.tmp"; else cp "$GOOD_A" "$LIVE.tmp"; fi
             mv "$LIVE.tmp" "$LIVE"
             good=$((good + 1))
             echo "good" >>"$OUT/swaps.txt"
         fi
+        # Wait (up to 10 s) until the service has dealt with this image before the next: an image renamed over one the
+        # reloader has not read yet would be one reload for two swaps, and the checks below would fail on a busy machine.
+        for _ in $(seq 100); do
+            (( $(grep -c 'Blocklists reloaded' "$LOGS/pipshield.log" || true) >= good
+               && $(grep -c 'Blocklist reload .* failed' "$LOGS/pipshield.log" || true) >= bad )) && break
+            sleep 0.1
+        done
     done
 }
 : >"$OUT/swaps.txt"

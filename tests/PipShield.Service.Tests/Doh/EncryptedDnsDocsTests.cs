@@ -16,8 +16,13 @@ public sealed partial class EncryptedDnsDocsTests : IDisposable
         string root = Path.GetDirectoryName(CliWorkspace.BlocklistsFolder)!;
         Match example = JsonBlock().Match(File.ReadAllText(Path.Combine(root, "docs", "ENCRYPTED-DNS.md")));
         Assert.True(example.Success, "docs/ENCRYPTED-DNS.md has no JSON example");
+        // config check opens the certificate files the example names: put real ones where the example's would be.
+        using var certificates = new PipShield.Tests.Tls.TestCertificates();
+        string json = example.Groups[1].Value
+            .Replace("/etc/pipshield/tls/fullchain.pem", certificates.CertificateFile, StringComparison.Ordinal)
+            .Replace("/etc/pipshield/tls/privkey.pem", certificates.KeyFile, StringComparison.Ordinal);
         string file = _workspace.PathOf("example.json");
-        File.WriteAllText(file, example.Groups[1].Value);
+        File.WriteAllText(file, json);
 
         CliRun run = CliWorkspace.Run("config", "check", file);
 
