@@ -87,7 +87,7 @@ internal sealed class HttpsUpstream : IDisposable
             if (_logger is not null && ex.InnerException is AuthenticationException && UpstreamLog.ShouldLog(ref _lastLogged))
             {
                 // A certificate problem is a configuration problem: say so, at most once a minute per server.
-                UpstreamLog.TlsFailed(_logger, _address.Text, ex.InnerException.Message);
+                UpstreamLog.TlsFailed(_logger, _address.Text, UpstreamLog.Reason(ex.InnerException));
             }
 
             return (ExchangeOutcome.NetworkError, 0);

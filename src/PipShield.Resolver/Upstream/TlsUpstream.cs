@@ -32,7 +32,8 @@ internal sealed class TlsUpstream : IDisposable
         _authentication = new SslClientAuthenticationOptions
         {
             TargetHost = address.TargetHost,
-            ApplicationProtocols = [new SslApplicationProtocol("dot")],
+            // No ALPN: RFC 7858 does not ask for one, and a server that does not know "dot" may refuse the handshake
+            // with no_application_protocol (RFC 7301 §3.2), as a TLS interceptor here did.
             CertificateChainPolicy = trust.ChainPolicy(),
         };
     }
@@ -150,7 +151,7 @@ internal sealed class TlsUpstream : IDisposable
             {
                 // A certificate that does not match, or a server that does not speak TLS: a configuration problem worth
                 // saying, at most once a minute per server.
-                UpstreamLog.TlsFailed(_logger, _address.Text, ex.Message);
+                UpstreamLog.TlsFailed(_logger, _address.Text, UpstreamLog.Reason(ex));
             }
 
             throw;

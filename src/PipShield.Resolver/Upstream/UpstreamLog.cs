@@ -24,4 +24,22 @@ internal static partial class UpstreamLog
         long last = Interlocked.Read(ref lastLogged);
         return (last == 0 || now - last >= 60_000) && Interlocked.CompareExchange(ref lastLogged, now, last) == last;
     }
+
+    /// <summary>
+    /// The messages of <paramref name="exception"/> and its inner exceptions, joined, without the "see inner exception"
+    /// wrappers: TLS failures keep their reason (an untrusted root, a name mismatch, OpenSSL's error) a level or two down.
+    /// </summary>
+    public static string Reason(Exception exception)
+    {
+        var parts = new List<string>();
+        for (Exception? current = exception; current is not null && parts.Count < 4; current = current.InnerException)
+        {
+            if (!current.Message.Contains("inner exception", StringComparison.OrdinalIgnoreCase))
+            {
+                parts.Add(current.Message.TrimEnd('.'));
+            }
+        }
+
+        return parts.Count > 0 ? string.Join(": ", parts) : exception.Message;
+    }
 }
