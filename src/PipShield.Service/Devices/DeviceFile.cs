@@ -2,6 +2,8 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
+using PipShield.Service.Cli;
+
 namespace PipShield.Service.Devices;
 
 /// <summary>
@@ -46,40 +48,17 @@ internal static partial class DeviceFile
         return devices;
     }
 
-    /// <summary>How long <see cref="Lock"/> waits for another <c>pipshield devices</c> run to finish its change.</summary>
-    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(10);
-
-    /// <summary>
-    /// Holds <c>{path}.lock</c> exclusively while one read-change-write of the store runs, so two <c>pipshield devices</c>
-    /// runs at the same moment cannot both read the old file and lose one's device. The lock file stays (deleting it
-    /// on release would let two later runs lock two different files).
-    /// </summary>
-    /// <exception cref="DeviceFileException">Another run held the lock for longer than <see cref="LockWait"/>.</exception>
+    /// <summary>Holds the store's lock file while one read-change-write runs (<see cref="FileLock"/>).</summary>
+    /// <exception cref="DeviceFileException">Another run held the lock for longer than <see cref="FileLock.Wait"/>.</exception>
     public static IDisposable Lock(string path)
     {
-        string fullPath = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(fullPath) ?? ".");
-        var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
+        try
         {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            return FileLock.Acquire(path);
         }
-
-        long deadline = Environment.TickCount64 + (long)LockWait.TotalMilliseconds;
-        while (true)
+        catch (IOException ex)
         {
-            try
-            {
-                return new FileStream(fullPath + ".lock", options);
-            }
-            catch (IOException) when (Environment.TickCount64 < deadline)
-            {
-                Thread.Sleep(20); // another run is between its read and its write; a few milliseconds as a rule
-            }
-            catch (IOException ex)
-            {
-                throw new DeviceFileException($"{path}: another 'pipshield devices' run has held {fullPath}.lock for {LockWait.TotalSeconds:0} seconds ({ex.Message})");
-            }
+            throw new DeviceFileException($"{path}: {ex.Message}");
         }
     }
 

@@ -29,8 +29,7 @@ internal sealed class FeedRefresher(FeedsOptions options, FeedStore store, HttpC
             Directory.CreateDirectory(store.Folder);
             string file = store.FileOf(feed.Name);
             string temp = store.TempFileOf(feed.Name);
-            Dictionary<string, FeedState> states = store.Load();
-            FeedState? previous = states.GetValueOrDefault(feed.Name);
+            FeedState? previous = store.Load().GetValueOrDefault(feed.Name);
             bool haveCopy = File.Exists(file);
             FeedOutcome outcome;
             FeedDownload download;
@@ -49,8 +48,7 @@ internal sealed class FeedRefresher(FeedsOptions options, FeedStore store, HttpC
                 TryDelete(temp);
             }
 
-            states[feed.Name] = Record(previous, outcome, download);
-            store.Save(states);
+            store.Update(feed.Name, Record(previous, outcome, download));
             Log(outcome);
             return outcome;
         }

@@ -37,7 +37,20 @@ internal sealed class FeedStore(string stateDirectory)
     }
 
     /// <summary>Writes every feed's state at once (temporary file, then rename).</summary>
-    public void Save(Dictionary<string, FeedState> states)
+    /// <summary>
+    /// Records <paramref name="state"/> for one feed: the file is read again under its lock and only that feed's entry
+    /// replaced, so the service and a <c>pipshield feeds update</c> refreshing other feeds at the same time keep theirs.
+    /// </summary>
+    public void Update(string feedName, FeedState state)
+    {
+        Directory.CreateDirectory(Folder);
+        using IDisposable writing = FileLock.Acquire(StatePath);
+        Dictionary<string, FeedState> states = Load();
+        states[feedName] = state;
+        Save(states);
+    }
+
+    private void Save(Dictionary<string, FeedState> states)
     {
         Directory.CreateDirectory(Folder);
         AtomicFile.Write(StatePath, stream =>
