@@ -91,10 +91,17 @@ internal sealed class DohEndpoint(Func<ResolverServer?> server, IDeviceDirectory
                 return;
             }
 
+            if (server() is not { } resolver)
+            {
+                // The resolver is still starting (or stopping): say so, rather than blame the client.
+                context.Response.Headers.RetryAfter = "1";
+                await ErrorAsync(context, StatusCodes.Status503ServiceUnavailable, "the resolver is not running yet").ConfigureAwait(false);
+                return;
+            }
+
             ClientAddress client = context.Connection.RemoteIpAddress is { } address ? ClientAddress.From(address) : default;
-            int answered = server() is { } resolver
-                ? await resolver.QueryAsync(query.AsMemory(0, length), client, device, Transport.Https, response, context.RequestAborted).ConfigureAwait(false)
-                : 0;
+            int answered = await resolver.QueryAsync(query.AsMemory(0, length), client, device, Transport.Https, response, context.RequestAborted)
+                .ConfigureAwait(false);
             if (answered == 0)
             {
                 // Dropped by the pipeline: not allowed by the access list, or not a query it answers.
