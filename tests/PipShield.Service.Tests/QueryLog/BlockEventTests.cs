@@ -8,6 +8,8 @@ using PipShield.Resolver.Stages.Policy;
 using PipShield.Resolver.Wire;
 using PipShield.Service.QueryLog;
 
+using PipShield.Service.Tests.Alerts;
+
 namespace PipShield.Service.Tests.QueryLog;
 
 /// <summary>Every block becomes a structured log event an operator can act on, and a flood cannot flood the log.</summary>
@@ -26,14 +28,15 @@ public sealed class BlockEventTests : IDisposable
     [Fact]
     public async Task Block_IsLoggedWithClientNameTypeListRuleAndAction_EvenWithTheFileOff()
     {
-        var logger = new RecordingLogger();
+        var logs = new RecordingLoggerProvider();
+        ILogger logger = logs.CreateLogger("PipShield.QueryLog");
         using BlocklistImage image = Image();
         QueryLogWriter writer = QueryLogWriter.Start(new QueryLogOptions { Enabled = false }, _folder, logger);
 
         writer.Queue.Record(await BlockedAsync(image, "www.Phish.example.net", "192.0.2.7"));
         await writer.DisposeAsync();
 
-        RecordingLogger.Entry block = Assert.Single(logger.Entries, e => e.EventId == 3403);
+        RecordingLoggerProvider.Entry block = Assert.Single(logs.Entries, e => e.EventId == 3403);
         Assert.Equal(LogLevel.Information, block.Level);
         Assert.Equal("www.Phish.example.net", block.State["Name"]);
         Assert.Equal("A", block.State["QType"]);
@@ -49,7 +52,8 @@ public sealed class BlockEventTests : IDisposable
     [Fact]
     public async Task Block_FromAnEnrolledDevice_NamesTheDevice_NotItsId()
     {
-        var logger = new RecordingLogger();
+        var logs = new RecordingLoggerProvider();
+        ILogger logger = logs.CreateLogger("PipShield.QueryLog");
         using BlocklistImage image = Image();
         QueryLogWriter writer = QueryLogWriter.Start(new QueryLogOptions { Enabled = false }, _folder, logger);
         QueryContext query = await BlockedAsync(image, "phish.example.net", "192.0.2.7");
@@ -58,7 +62,7 @@ public sealed class BlockEventTests : IDisposable
         writer.Queue.Record(query);
         await writer.DisposeAsync();
 
-        RecordingLogger.Entry block = Assert.Single(logger.Entries, e => e.EventId == 3403);
+        RecordingLoggerProvider.Entry block = Assert.Single(logs.Entries, e => e.EventId == 3403);
         Assert.Equal("Sam's phone", block.State["Device"]);
         Assert.DoesNotContain(block.State.Values, v => v?.ToString()?.Contains("abcdefghijklmnopqrst", StringComparison.Ordinal) == true);
     }
@@ -67,7 +71,8 @@ public sealed class BlockEventTests : IDisposable
     public async Task BlockFlood_IsSummarised_WithEverySuppressedEventCounted()
     {
         const int Blocks = 100;
-        var logger = new RecordingLogger();
+        var logs = new RecordingLoggerProvider();
+        ILogger logger = logs.CreateLogger("PipShield.QueryLog");
         using BlocklistImage image = Image();
         QueryLogWriter writer = QueryLogWriter.Start(new QueryLogOptions { Enabled = false }, _folder, logger);
 
@@ -79,8 +84,8 @@ public sealed class BlockEventTests : IDisposable
 
         await writer.DisposeAsync();
 
-        int logged = logger.Entries.Count(e => e.EventId == 3403);
-        long suppressed = logger.Entries.Where(e => e.EventId == 3404).Sum(e => Convert.ToInt64(e.State["Count"], System.Globalization.CultureInfo.InvariantCulture));
+        int logged = logs.Entries.Count(e => e.EventId == 3403);
+        long suppressed = logs.Entries.Where(e => e.EventId == 3404).Sum(e => Convert.ToInt64(e.State["Count"], System.Globalization.CultureInfo.InvariantCulture));
         Assert.True(logged < Blocks, $"{logged} block events for a flood of {Blocks}");
         Assert.Equal(Blocks, logged + suppressed);
     }
@@ -108,45 +113,5 @@ public sealed class BlockEventTests : IDisposable
         StageResult result = await new PolicyStage(images, new PolicyOptions()).ProcessAsync(query, CancellationToken.None);
         Assert.Equal(StageResult.Respond, result);
         return query;
-    }
-
-    private sealed class RecordingLogger : ILogger
-    {
-        private readonly List<Entry> _entries = [];
-
-        public IReadOnlyList<Entry> Entries
-        {
-            get
-            {
-                lock (_entries)
-                {
-                    return [.. _entries];
-                }
-            }
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            var values = new Dictionary<string, object?>();
-            if (state is IEnumerable<KeyValuePair<string, object?>> pairs)
-            {
-                foreach (var pair in pairs)
-                {
-                    values[pair.Key] = pair.Value;
-                }
-            }
-
-            lock (_entries)
-            {
-                _entries.Add(new Entry(logLevel, eventId.Id, values));
-            }
-        }
-
-        public sealed record Entry(LogLevel Level, int EventId, Dictionary<string, object?> State);
     }
 }
